@@ -1,0 +1,22 @@
+// Opaque page cursors: the sort key of the last row of a page, base64url-encoded JSON.
+import { ApiError } from './errors.js';
+
+export function encodeCursor(key: readonly string[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, length: number): string[] {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(key) &&
+      key.length === length &&
+      key.every((v) => typeof v === 'string' && v.length <= 200)
+    ) {
+      return key as string[];
+    }
+  } catch {
+    // falls through to the error below: a cursor that does not parse is the caller's mistake
+  }
+  throw new ApiError('validation_failed', 'cursor is not valid for this list');
+}

@@ -1,0 +1,97 @@
+// SQL for the audit log: appending to a chain under its head row, reading pages, and
+// streaming a chain in order for verification. Nothing here updates or deletes an event.
+import type { Kysely, Selectable } from 'kysely';
+import type { Dialect } from '../db/database.js';
+import type { AuditEventTable, AuditHeadTable, DB } from '../db/schema.js';
+
+export type AuditRow = Selectable<AuditEventTable>;
+export type AuditHead = Selectable<AuditHeadTable>;
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditFilter {
+  organizationId: string;
+  userId?: string;
+  patientId?: string;
+  action?: string;
+  entityId?: string;
+  from?: string;
+  to?: string;
+  beforeSeq?: number;
+  limit: number;
+}
+
+export class AuditRepository {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /**
+   * The chain's head, locked until the surrounding transaction ends. SQLite needs no lock:
+   * its single connection already serializes transactions.
+   */
+  async lockHead(chain: string): Promise<AuditHead> {
+    const select = () => {
+      const q = this.db.selectFrom('audit_heads').selectAll().where('chain', '=', chain);
+      return (this.dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+    };
+    const head = await select();
+    if (head) return head;
+    await this.db
+      .insertInto('audit_heads')
+      .values({ chain, seq: 0, hash: GENESIS_HASH })
+      .onConflict((oc) => oc.column('chain').doNothing())
+      .execute();
+    const created = await select();
+    if (!created) throw new Error(`audit chain ${chain} has no head`);
+    return created;
+  }
+
+  async append(row: AuditRow): Promise<void> {
+    await this.db.insertInto('audit_events').values(row).execute();
+    await this.db
+      .updateTable('audit_heads')
+      .set({ seq: row.seq, hash: row.hash })
+      .where('chain', '=', row.chain)
+      .execute();
+  }
+
+  list(f: AuditFilter): Promise<AuditRow[]> {
+    let q = this.db.selectFrom('audit_events').selectAll().where('chain', '=', f.organizationId);
+    if (f.userId) q = q.where('user_id', '=', f.userId);
+    if (f.patientId) q = q.where('patient_id', '=', f.patientId);
+    if (f.action) q = q.where('action', '=', f.action);
+    if (f.entityId) q = q.where('entity_id', '=', f.entityId);
+    if (f.from) q = q.where('occurred_at', '>=', f.from);
+    if (f.to) q = q.where('occurred_at', '<=', f.to);
+    if (f.beforeSeq !== undefined) q = q.where('seq', '<', f.beforeSeq);
+    return q.orderBy('seq', 'desc').limit(f.limit).execute();
+  }
+
+  /** One chain in sequence order, a page at a time, so verification runs in bounded memory. */
+  async *chainInOrder(chain: string, pageSize = 1000): AsyncGenerator<AuditRow> {
+    let after = 0;
+    for (;;) {
+      const page = await this.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('chain', '=', chain)
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(pageSize)
+        .execute();
+      yield* page;
+      if (page.length < pageSize) return;
+      after = page[page.length - 1]!.seq;
+    }
+  }
+
+  head(chain: string): Promise<AuditHead | undefined> {
+    return this.db
+      .selectFrom('audit_heads')
+      .selectAll()
+      .where('chain', '=', chain)
+      .executeTakeFirst();
+  }
+}

@@ -1,0 +1,106 @@
+// SQL for document references. Every query is scoped by organization; list order is
+// (document_date, created_at, id) descending, which the indexes of migration 0001 serve.
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Category, DocumentStatus } from '../../shared/domain.js';
+import type { DB, DocumentReferenceTable } from '../db/schema.js';
+
+export type DocumentRow = Selectable<DocumentReferenceTable>;
+
+export interface DocumentCursor {
+  documentDate: string;
+  createdAt: string;
+  id: string;
+}
+
+export interface DocumentFilter {
+  organizationId: string;
+  patientId?: string;
+  encounterId?: string;
+  category?: Category;
+  /** When set, only these categories (the ones the caller may read). */
+  categories?: readonly Category[];
+  from?: string;
+  to?: string;
+  status?: DocumentStatus;
+  deleted: boolean;
+  /** Limits the list to patients on this user's care team (patient ACL). */
+  grantedTo?: string;
+  after?: DocumentCursor;
+  limit: number;
+}
+
+export class DocumentRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  insert(row: DocumentRow): Promise<unknown> {
+    return this.db.insertInto('document_references').values(row).execute();
+  }
+
+  find(organizationId: string, id: string): Promise<DocumentRow | undefined> {
+    return this.db
+      .selectFrom('document_references')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  list(f: DocumentFilter): Promise<DocumentRow[]> {
+    return this.listQuery(f).selectAll('d').execute();
+  }
+
+  /** The list query itself, exposed so benchmarks can print its plan. */
+  listQuery(f: DocumentFilter) {
+    let q = this.db
+      .selectFrom('document_references as d')
+      .where('d.organization_id', '=', f.organizationId);
+    if (f.patientId) q = q.where('d.patient_id', '=', f.patientId);
+    if (f.encounterId) q = q.where('d.encounter_id', '=', f.encounterId);
+    if (f.category) q = q.where('d.category', '=', f.category);
+    if (f.categories) q = q.where('d.category', 'in', f.categories);
+    if (f.from) q = q.where('d.document_date', '>=', f.from);
+    if (f.to) q = q.where('d.document_date', '<=', f.to);
+    if (f.status) q = q.where('d.status', '=', f.status);
+    q = q.where('d.deleted_at', f.deleted ? 'is not' : 'is', null);
+    if (f.grantedTo) {
+      const userId = f.grantedTo;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('patient_access as a')
+            .select('a.patient_id')
+            .whereRef('a.patient_id', '=', 'd.patient_id')
+            .where('a.user_id', '=', userId),
+        ),
+      );
+    }
+    if (f.after) {
+      const { documentDate, createdAt, id } = f.after;
+      q = q.where((eb) =>
+        eb(
+          eb.refTuple('d.document_date', 'd.created_at', 'd.id'),
+          '<',
+          eb.tuple(documentDate, createdAt, id),
+        ),
+      );
+    }
+    return q
+      .orderBy('d.document_date', 'desc')
+      .orderBy('d.created_at', 'desc')
+      .orderBy('d.id', 'desc')
+      .limit(f.limit);
+  }
+
+  update(
+    organizationId: string,
+    id: string,
+    changes: Updateable<DocumentReferenceTable>,
+  ): Promise<unknown> {
+    return this.db
+      .updateTable('document_references')
+      .set(changes)
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .execute();
+  }
+}

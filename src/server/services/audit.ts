@@ -1,0 +1,174 @@
+// The audit log: every access and change is appended to its organization's chain. Each entry
+// carries an HMAC over its content and the previous entry's hash, so editing, removing or
+// reordering a row breaks the chain at that row, and only a holder of the server's signing
+// secret could forge a consistent one.
+import { createHmac, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { AuditEvent, AuditQuery, AuditVerification, Page } from '../../shared/api/schemas.js';
+import type { Database } from '../db/database.js';
+import type { DB } from '../db/schema.js';
+import { isoNow, type Clock } from '../clock.js';
+import { AuditRepository, GENESIS_HASH, type AuditRow } from '../repositories/audit.js';
+import { ApiError } from '../errors.js';
+
+export const SYSTEM_CHAIN = 'system';
+
+export interface AuditContext {
+  organizationId: string | null;
+  userId: string | null;
+  clientAddress: string | null;
+  userAgent: string | null;
+}
+
+export interface AuditEntry {
+  action: string;
+  entityType?: string;
+  entityId?: string;
+  patientId?: string | null;
+  outcome?: 'success' | 'failure';
+  details?: Record<string, unknown>;
+}
+
+export class AuditService {
+  private readonly key: Buffer;
+
+  constructor(
+    private readonly database: Database,
+    signingSecret: string,
+    private readonly clock: Clock,
+  ) {
+    this.key = createHmac('sha256', signingSecret).update('medaius audit chain v1').digest();
+  }
+
+  /** Appends one entry; pass the transaction of the change it records so both commit together. */
+  async record(ctx: AuditContext, entry: AuditEntry, trx?: Kysely<DB>): Promise<void> {
+    if (trx) return this.append(trx, ctx, entry);
+    await this.database.db.transaction().execute((t) => this.append(t, ctx, entry));
+  }
+
+  private async append(db: Kysely<DB>, ctx: AuditContext, entry: AuditEntry): Promise<void> {
+    const repo = new AuditRepository(db, this.database.dialect);
+    const chain = ctx.organizationId ?? SYSTEM_CHAIN;
+    const head = await repo.lockHead(chain);
+    const row: Omit<AuditRow, 'hash'> = {
+      id: randomUUID(),
+      chain,
+      seq: head.seq + 1,
+      organization_id: ctx.organizationId,
+      user_id: ctx.userId,
+      action: entry.action,
+      entity_type: entry.entityType ?? null,
+      entity_id: entry.entityId ?? null,
+      patient_id: entry.patientId ?? null,
+      outcome: entry.outcome ?? 'success',
+      occurred_at: isoNow(this.clock),
+      client_address: ctx.clientAddress,
+      user_agent: ctx.userAgent,
+      details: entry.details ? JSON.stringify(entry.details) : null,
+      prev_hash: head.hash,
+    };
+    await repo.append({ ...row, hash: this.hashOf(row) });
+  }
+
+  private hashOf(row: Omit<AuditRow, 'hash'>): string {
+    const content = JSON.stringify([
+      row.id,
+      row.chain,
+      Number(row.seq),
+      row.organization_id,
+      row.user_id,
+      row.action,
+      row.entity_type,
+      row.entity_id,
+      row.patient_id,
+      row.outcome,
+      row.occurred_at,
+      row.client_address,
+      row.user_agent,
+      row.details,
+      row.prev_hash,
+    ]);
+    return createHmac('sha256', this.key).update(content).digest('hex');
+  }
+
+  async list(organizationId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
+    const rows = await new AuditRepository(this.database.db, this.database.dialect).list({
+      organizationId,
+      userId: query.userId,
+      patientId: query.patientId,
+      action: query.action,
+      entityId: query.entityId,
+      from: query.from,
+      to: query.to,
+      beforeSeq: query.cursor === undefined ? undefined : decodeSeqCursor(query.cursor),
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toAuditEvent),
+      nextCursor: rows.length > query.limit && last ? String(last.seq) : null,
+    };
+  }
+
+  /** Walks the chain from its start and names the first entry that does not hold. */
+  async verify(organizationId: string): Promise<AuditVerification> {
+    const repo = new AuditRepository(this.database.db, this.database.dialect);
+    let expectedSeq = 1;
+    let prevHash = GENESIS_HASH;
+    let checked = 0;
+    for await (const row of repo.chainInOrder(organizationId)) {
+      const seq = Number(row.seq);
+      const reason =
+        seq !== expectedSeq
+          ? `entries ${expectedSeq}…${seq - 1} are missing before this one`
+          : row.prev_hash !== prevHash
+            ? 'does not link to the entry before it'
+            : this.hashOf(row) !== row.hash
+              ? 'content was changed after it was written'
+              : null;
+      if (reason) return { ok: false, checked, firstBroken: { id: row.id, seq, reason } };
+      checked++;
+      expectedSeq = seq + 1;
+      prevHash = row.hash;
+    }
+    const head = await repo.head(organizationId);
+    if (head && (Number(head.seq) !== expectedSeq - 1 || head.hash !== prevHash)) {
+      return {
+        ok: false,
+        checked,
+        firstBroken: {
+          id: organizationId,
+          seq: expectedSeq,
+          reason: `the log ends at entry ${expectedSeq - 1} but ${Number(head.seq)} were written`,
+        },
+      };
+    }
+    return { ok: true, checked, firstBroken: null };
+  }
+}
+
+function decodeSeqCursor(cursor: string): number {
+  const seq = Number(cursor);
+  if (!Number.isSafeInteger(seq) || seq < 1) {
+    throw new ApiError('validation_failed', 'cursor is not valid for this list');
+  }
+  return seq;
+}
+
+function toAuditEvent(row: AuditRow): AuditEvent {
+  return {
+    id: row.id,
+    seq: Number(row.seq),
+    userId: row.user_id,
+    action: row.action,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    patientId: row.patient_id,
+    outcome: row.outcome,
+    occurredAt: row.occurred_at,
+    clientAddress: row.client_address,
+    userAgent: row.user_agent,
+    details: row.details ? (JSON.parse(row.details) as Record<string, unknown>) : null,
+  };
+}

@@ -1,0 +1,224 @@
+// Document references: listing, viewing, editing, soft deletion and restore, each checked
+// against organization, patient access and category policy, and each audited.
+import type {
+  DocumentListQuery,
+  DocumentPatch,
+  DocumentReference,
+  Page,
+} from '../../shared/api/schemas.js';
+import type { Database } from '../db/database.js';
+import type { Clock } from '../clock.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { ApiError, notFound } from '../errors.js';
+import { DocumentRepository, type DocumentRow } from '../repositories/documents.js';
+import { PatientRepository } from '../repositories/patients.js';
+import type { AccessService } from './access.js';
+import { auditContextOf, type Actor } from './auth.js';
+import type { AuditService } from './audit.js';
+
+export class DocumentService {
+  constructor(
+    private readonly database: Database,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(actor: Actor, query: DocumentListQuery): Promise<Page<DocumentReference>> {
+    const deleted = query.status === 'deleted';
+    if (deleted) this.assertAdmin(actor, 'list deleted documents');
+    if (query.patientId) await this.access.visiblePatient(actor, query.patientId);
+    if (query.category) await this.access.assertCategory(actor, query.category, 'read');
+    const after = query.cursor ? decodeCursor(query.cursor, 3) : undefined;
+    const rows = await new DocumentRepository(this.database.db).list({
+      organizationId: actor.organizationId,
+      patientId: query.patientId,
+      encounterId: query.encounterId,
+      category: query.category,
+      categories: await this.access.readableCategories(actor),
+      from: query.from,
+      to: query.to,
+      status: query.status === 'deleted' ? undefined : query.status,
+      deleted,
+      grantedTo: this.access.aclApplies(actor) && !query.patientId ? actor.userId : undefined,
+      after: after && { documentDate: after[0]!, createdAt: after[1]!, id: after[2]! },
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    await this.audit.record(auditContextOf(actor), {
+      action: 'document.list',
+      entityType: 'document',
+      patientId: query.patientId ?? null,
+      details: {
+        filter: { ...query, cursor: undefined, limit: undefined },
+        results: page.length,
+      },
+    });
+    return {
+      items: page.map(toDocument),
+      nextCursor:
+        rows.length > query.limit && last
+          ? encodeCursor([last.document_date, last.created_at, last.id])
+          : null,
+    };
+  }
+
+  async get(actor: Actor, id: string): Promise<DocumentReference> {
+    const row = await this.readable(actor, id);
+    await this.audit.record(auditContextOf(actor), {
+      action: 'document.view',
+      entityType: 'document',
+      entityId: id,
+      patientId: row.patient_id,
+    });
+    return toDocument(row);
+  }
+
+  async update(actor: Actor, id: string, patch: DocumentPatch): Promise<DocumentReference> {
+    const current = await this.readable(actor, id);
+    if (current.deleted_at) {
+      throw new ApiError('conflict', 'This document is deleted. Restore it before editing.');
+    }
+    await this.access.assertCategory(actor, current.category, 'write');
+    if (patch.category) await this.access.assertCategory(actor, patch.category, 'write');
+    if (patch.encounterId) {
+      const encounter = await new PatientRepository(this.database.db).findEncounter(
+        actor.organizationId,
+        patch.encounterId,
+      );
+      if (!encounter || encounter.patient_id !== current.patient_id) {
+        throw new ApiError(
+          'validation_failed',
+          "encounterId is not one of this patient's encounters",
+        );
+      }
+    }
+    const changes = {
+      ...(patch.title !== undefined && { title: patch.title }),
+      ...(patch.category !== undefined && { category: patch.category }),
+      ...(patch.encounterId !== undefined && { encounter_id: patch.encounterId }),
+      ...(patch.documentDate !== undefined && { document_date: patch.documentDate }),
+    };
+    const updatedAt = this.clock().toISOString();
+    await this.database.db.transaction().execute(async (trx) => {
+      await new DocumentRepository(trx).update(actor.organizationId, id, {
+        ...changes,
+        updated_at: updatedAt,
+      });
+      await this.audit.record(
+        auditContextOf(actor),
+        {
+          action: 'document.update',
+          entityType: 'document',
+          entityId: id,
+          patientId: current.patient_id,
+          details: { changed: Object.keys(patch), from: pick(current, changes) },
+        },
+        trx,
+      );
+    });
+    return toDocument({ ...current, ...changes, updated_at: updatedAt });
+  }
+
+  async remove(actor: Actor, id: string): Promise<void> {
+    this.assertAdmin(actor, 'delete documents');
+    const current = await this.readable(actor, id);
+    const now = this.clock().toISOString();
+    await this.database.db.transaction().execute(async (trx) => {
+      if (!current.deleted_at) {
+        await new DocumentRepository(trx).update(actor.organizationId, id, {
+          deleted_at: now,
+          deleted_by: actor.userId,
+          updated_at: now,
+        });
+      }
+      await this.audit.record(
+        auditContextOf(actor),
+        {
+          action: 'document.delete',
+          entityType: 'document',
+          entityId: id,
+          patientId: current.patient_id,
+          details: current.deleted_at ? { alreadyDeletedAt: current.deleted_at } : undefined,
+        },
+        trx,
+      );
+    });
+  }
+
+  async restore(actor: Actor, id: string): Promise<DocumentReference> {
+    this.assertAdmin(actor, 'restore documents');
+    const current = await this.readable(actor, id);
+    if (!current.deleted_at) throw new ApiError('conflict', 'This document is not deleted.');
+    const now = this.clock().toISOString();
+    await this.database.db.transaction().execute(async (trx) => {
+      await new DocumentRepository(trx).update(actor.organizationId, id, {
+        deleted_at: null,
+        deleted_by: null,
+        updated_at: now,
+      });
+      await this.audit.record(
+        auditContextOf(actor),
+        {
+          action: 'document.restore',
+          entityType: 'document',
+          entityId: id,
+          patientId: current.patient_id,
+          details: { deletedAt: current.deleted_at, deletedBy: current.deleted_by },
+        },
+        trx,
+      );
+    });
+    return toDocument({ ...current, deleted_at: null, deleted_by: null, updated_at: now });
+  }
+
+  /**
+   * The document if the actor may read it: same organization, visible patient, readable
+   * category; soft-deleted documents exist only for administrators.
+   */
+  private async readable(actor: Actor, id: string): Promise<DocumentRow> {
+    const row = await new DocumentRepository(this.database.db).find(actor.organizationId, id);
+    if (!row || (row.deleted_at && actor.role !== 'admin')) throw notFound('Document');
+    await this.access.visiblePatient(actor, row.patient_id);
+    await this.access.assertCategory(actor, row.category, 'read');
+    return row;
+  }
+
+  private assertAdmin(actor: Actor, what: string): void {
+    if (actor.role !== 'admin') {
+      throw new ApiError('admin_only', `Only administrators may ${what}.`);
+    }
+  }
+}
+
+function pick(row: DocumentRow, changes: Partial<DocumentRow>): Partial<DocumentRow> {
+  const before: Partial<DocumentRow> = {};
+  for (const key of Object.keys(changes) as (keyof DocumentRow)[]) {
+    (before as Record<string, unknown>)[key] = row[key];
+  }
+  return before;
+}
+
+export function toDocument(row: DocumentRow): DocumentReference {
+  return {
+    id: row.id,
+    patientId: row.patient_id,
+    encounterId: row.encounter_id,
+    title: row.title,
+    category: row.category,
+    contentType: row.content_type,
+    url: row.url,
+    fileSize: Number(row.file_size),
+    sha256: row.sha256,
+    thumbnailUrl: row.thumbnail_url,
+    status: row.status,
+    documentDate: row.document_date,
+    source: row.source,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+    deletedBy: row.deleted_by,
+  };
+}
