@@ -1,0 +1,190 @@
+// The desktop security baseline, checked under Node against thin fakes of Electron's session,
+// webContents and ipcMain: the only part that cannot run here is the Electron runtime itself.
+import { describe, expect, it } from 'vitest';
+import { devRendererLocation, productionRendererLocation } from '../../../src/main/app-protocol.js';
+import {
+  GET_API_BASE_URL_CHANNEL,
+  registerIpcHandlers,
+  type InvokeEventLike,
+} from '../../../src/main/ipc.js';
+import {
+  contentSecurityPolicy,
+  createWindowOptions,
+  installNavigationGuards,
+  installSessionSecurity,
+  type SessionLike,
+  type WebContentsLike,
+} from '../../../src/main/security.js';
+
+const production = productionRendererLocation();
+const dev = devRendererLocation('http://localhost:5173/');
+const apiBaseUrl = 'http://127.0.0.1:4000';
+
+type Handler<T> = T extends (handler: infer H) => void ? H : never;
+
+function fakeSession() {
+  const fake = {
+    requestHandler: undefined as Handler<SessionLike['setPermissionRequestHandler']> | undefined,
+    checkHandler: undefined as Handler<SessionLike['setPermissionCheckHandler']> | undefined,
+    headersListener: undefined as
+      Handler<SessionLike['webRequest']['onHeadersReceived']> | undefined,
+  };
+  const session: SessionLike = {
+    setPermissionRequestHandler: (handler) => (fake.requestHandler = handler),
+    setPermissionCheckHandler: (handler) => (fake.checkHandler = handler),
+    webRequest: { onHeadersReceived: (listener) => (fake.headersListener = listener) },
+  };
+  return { session, fake };
+}
+
+function fakeWebContents() {
+  const fake = {
+    openHandler: undefined as Handler<WebContentsLike['setWindowOpenHandler']> | undefined,
+    navigateListeners: [] as Array<(event: { url: string; preventDefault(): void }) => void>,
+  };
+  const contents: WebContentsLike = {
+    setWindowOpenHandler: (handler) => (fake.openHandler = handler),
+    on: (_event, listener) => fake.navigateListeners.push(listener),
+  };
+  /** Emits will-navigate and reports whether a guard prevented it. */
+  const navigate = (url: string): boolean => {
+    let prevented = false;
+    for (const listener of fake.navigateListeners)
+      listener({ url, preventDefault: () => (prevented = true) });
+    return prevented;
+  };
+  return { contents, fake, navigate };
+}
+
+describe('window options', () => {
+  it('isolate the renderer from Node and keep web security on', () => {
+    const options = createWindowOptions('/app/out/preload/index.cjs');
+    expect(options.webPreferences).toMatchObject({
+      preload: '/app/out/preload/index.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    });
+  });
+});
+
+describe('session security', () => {
+  const csp = contentSecurityPolicy(production, apiBaseUrl);
+
+  it('denies permission requests such as camera and microphone', () => {
+    const { session, fake } = fakeSession();
+    installSessionSecurity(session, production, csp);
+    const answers: boolean[] = [];
+    fake.requestHandler?.({}, 'media', (granted) => answers.push(granted));
+    fake.requestHandler?.({}, 'notifications', (granted) => answers.push(granted));
+    expect(answers).toEqual([false, false]);
+    expect(fake.checkHandler?.({}, 'geolocation')).toBe(false);
+  });
+
+  it('attaches the CSP to the app’s pages, replacing any weaker policy sent with them', () => {
+    const { session, fake } = fakeSession();
+    installSessionSecurity(session, production, csp);
+    let headers: Record<string, string[]> | undefined;
+    fake.headersListener?.(
+      {
+        url: 'app://medaius/index.html',
+        responseHeaders: {
+          'content-security-policy': ['default-src *'],
+          'Content-Type': ['text/html'],
+        },
+      },
+      (response) => (headers = response.responseHeaders),
+    );
+    expect(headers).toEqual({ 'Content-Security-Policy': [csp], 'Content-Type': ['text/html'] });
+  });
+
+  it('leaves responses from other origins, such as the API, untouched', () => {
+    const { session, fake } = fakeSession();
+    installSessionSecurity(session, production, csp);
+    let response: object | undefined;
+    fake.headersListener?.(
+      { url: `${apiBaseUrl}/healthz`, responseHeaders: {} },
+      (r) => (response = r),
+    );
+    expect(response).toEqual({});
+  });
+});
+
+describe('content security policy', () => {
+  it('allows only the app’s own scripts and styles and connects only to the API origin', () => {
+    const csp = contentSecurityPolicy(production, 'https://records.example.org/api/');
+    expect(csp.split('; ')).toEqual([
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      'connect-src https://records.example.org',
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ]);
+  });
+
+  it('in dev, also allows Vite’s inline refresh preamble and its hot-reload socket', () => {
+    const csp = contentSecurityPolicy(dev, apiBaseUrl);
+    expect(csp).toContain("script-src 'self' 'unsafe-inline'");
+    expect(csp).toContain('connect-src http://127.0.0.1:4000 ws://localhost:5173');
+  });
+});
+
+describe('navigation guards', () => {
+  it('deny window.open', () => {
+    const { contents, fake } = fakeWebContents();
+    installNavigationGuards(contents, production);
+    expect(fake.openHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+  });
+
+  it('prevent navigation to a foreign URL and allow a reload of the app itself', () => {
+    const { contents, navigate } = fakeWebContents();
+    installNavigationGuards(contents, production);
+    expect(navigate('https://evil.example/phish')).toBe(true);
+    expect(navigate('file:///etc/passwd')).toBe(true);
+    expect(navigate('app://other-host/index.html')).toBe(true);
+    expect(navigate('app://medaius/index.html')).toBe(false);
+  });
+
+  it('in dev, trust the dev server’s origin only', () => {
+    const { contents, navigate } = fakeWebContents();
+    installNavigationGuards(contents, dev);
+    expect(navigate('http://localhost:5173/')).toBe(false);
+    expect(navigate('http://localhost:5174/')).toBe(true);
+  });
+});
+
+describe('IPC sender check', () => {
+  function register() {
+    const handlers = new Map<string, (event: InvokeEventLike) => unknown>();
+    registerIpcHandlers(
+      { handle: (channel, listener) => handlers.set(channel, listener) },
+      production,
+      apiBaseUrl,
+    );
+    const handler = handlers.get(GET_API_BASE_URL_CHANNEL);
+    if (!handler) throw new Error(`no handler registered for ${GET_API_BASE_URL_CHANNEL}`);
+    return handler;
+  }
+
+  it('answers the app’s own frame with the API base URL', () => {
+    expect(register()({ senderFrame: { url: 'app://medaius/index.html' } })).toBe(apiBaseUrl);
+  });
+
+  it('refuses frames from any other origin, and frames that have gone away', () => {
+    const handler = register();
+    expect(() => handler({ senderFrame: { url: 'https://evil.example/' } })).toThrow(
+      /Refused app:get-api-base-url/,
+    );
+    expect(() => handler({ senderFrame: { url: 'file:///tmp/page.html' } })).toThrow(
+      /file:\/\/\/tmp\/page\.html/,
+    );
+    expect(() => handler({ senderFrame: null })).toThrow(/closed frame/);
+  });
+});
