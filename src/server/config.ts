@@ -4,8 +4,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { FileLimits } from '../shared-node/files/types.js';
 
 const STORAGE_TYPES = ['local', 's3', 'gcs'] as const;
+
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+const megabytes = (fallback: number) =>
+  z.coerce
+    .number()
+    .positive()
+    .max(1024 * 1024)
+    .default(fallback)
+    .transform((mb) => Math.round(mb * 1024 * 1024));
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -25,10 +35,19 @@ const EnvSchema = z.object({
     .max(24 * 30)
     .default(12),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+  TRUST_PROXY: flag.default(false),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_REGION: z.string().min(1).default('auto'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: flag.default(false),
+  MAX_DOCUMENT_MB: megabytes(100),
+  MAX_PHOTO_MB: megabytes(100),
+  MAX_IMAGING_MB: megabytes(5 * 1024),
+  MAX_VIDEO_MB: megabytes(5 * 1024),
+  MAX_IMAGE_MEGAPIXELS: z.coerce.number().positive().max(1000).default(100),
 });
 
 export type DatabaseConfig =
@@ -44,6 +63,19 @@ export interface ServerConfig {
   sessionTtlMs: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   trustProxy: boolean;
+  /** Base of the URLs this server hands out for its own endpoints (local storage). */
+  publicUrl: string | undefined;
+  s3: S3Config | undefined;
+  limits: FileLimits;
+}
+
+export interface S3Config {
+  endpoint: string | undefined;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +105,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    s3: s3Config(e),
+    limits: {
+      maxBytes: {
+        document: e.MAX_DOCUMENT_MB,
+        photo: e.MAX_PHOTO_MB,
+        imaging: e.MAX_IMAGING_MB,
+        video: e.MAX_VIDEO_MB,
+      },
+      maxPixels: Math.round(e.MAX_IMAGE_MEGAPIXELS * 1_000_000),
+    },
+  };
+}
+
+/** S3 settings; required (and checked) when STORAGE_TYPE is s3 or gcs. */
+function s3Config(e: z.infer<typeof EnvSchema>): S3Config | undefined {
+  if (e.STORAGE_TYPE === 'local') return undefined;
+  const missing = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter(
+    (k) => !e[k],
+  );
+  if (e.STORAGE_TYPE === 'gcs' && !e.S3_ENDPOINT) {
+    // Google Cloud Storage's S3-interoperable XML API, used with HMAC keys.
+    e.S3_ENDPOINT = 'https://storage.googleapis.com';
+  }
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Invalid server configuration:\n${missing.map((k) => `  ${k}: required when STORAGE_TYPE is ${e.STORAGE_TYPE}`).join('\n')}`,
+    );
+  }
+  return {
+    endpoint: e.S3_ENDPOINT,
+    bucket: e.S3_BUCKET!,
+    region: e.S3_REGION,
+    accessKeyId: e.S3_ACCESS_KEY_ID!,
+    secretAccessKey: e.S3_SECRET_ACCESS_KEY!,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE,
   };
 }
 
