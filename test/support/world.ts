@@ -101,6 +101,10 @@ export async function createWorld(
       updated_at: createdAt,
       deleted_at: null,
       deleted_by: null,
+      storage_key: `${org.id}/${patientId}/documents/2026/11/${id}.pdf`,
+      thumbnail_key: null,
+      thumbnail_status: 'none',
+      file_name: 'scan.pdf',
       ...overrides,
     };
     await new DocumentRepository(database.db).insert(row);

@@ -98,6 +98,83 @@ export interface DocumentReferenceTable {
   updated_at: string;
   deleted_at: string | null;
   deleted_by: string | null;
+  storage_key: string;
+  thumbnail_key: string | null;
+  thumbnail_status: ThumbnailState;
+  /** the name the file arrived with, checked by checkFileName; used for downloads */
+  file_name: string;
+}
+
+/** `none` for documents made before thumbnails existed. */
+export type ThumbnailState = 'ready' | 'unsupported' | 'failed' | 'none';
+
+export type UploadStatus = 'pending' | 'verifying' | 'completed' | 'failed' | 'aborted' | 'expired';
+
+export interface UploadTable {
+  id: string;
+  organization_id: string;
+  created_by: string;
+  patient_id: string;
+  encounter_id: string | null;
+  category: Category;
+  title: string;
+  file_name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  document_date: string | null;
+  batch_id: string | null;
+  source: DocumentSource;
+  storage_key: string;
+  storage_upload_id: string;
+  part_size: number;
+  part_count: number;
+  status: UploadStatus;
+  error: string | null;
+  thumbnail_key: string | null;
+  thumbnail_status: ThumbnailState | null;
+  document_id: string | null;
+  created_at: string;
+  updated_at: string;
+  expires_at: string;
+}
+
+export interface BatchTable {
+  id: string;
+  organization_id: string;
+  committed_by: string;
+  status: 'committed' | 'failed';
+  /** the commit's answer as JSON, so a repeated commit answers the same */
+  result: string;
+  committed_at: string;
+}
+
+export interface ActivityEventTable {
+  organization_id: string;
+  seq: number;
+  id: string;
+  type: string;
+  entity_type: string;
+  entity_id: string;
+  patient_id: string | null;
+  actor_id: string | null;
+  payload: string;
+  occurred_at: string;
+}
+
+export interface ActivityHeadTable {
+  organization_id: string;
+  seq: number;
+}
+
+export interface ProfileImageTable {
+  organization_id: string;
+  owner_type: 'patient' | 'practitioner';
+  owner_id: string;
+  image_key: string;
+  avatar_key: string;
+  updated_by: string;
+  updated_at: string;
 }
 
 export interface DocumentAnnotationTable {
@@ -153,4 +230,9 @@ export interface DB {
   document_annotations: DocumentAnnotationTable;
   audit_events: AuditEventTable;
   audit_heads: AuditHeadTable;
+  uploads: UploadTable;
+  batches: BatchTable;
+  activity_events: ActivityEventTable;
+  activity_heads: ActivityHeadTable;
+  profile_images: ProfileImageTable;
 }

@@ -212,6 +212,8 @@ export function toDocument(row: DocumentRow): DocumentReference {
     fileSize: Number(row.file_size),
     sha256: row.sha256,
     thumbnailUrl: row.thumbnail_url,
+    thumbnailStatus: row.thumbnail_status,
+    fileName: row.file_name,
     status: row.status,
     documentDate: row.document_date,
     source: row.source,

@@ -83,6 +83,9 @@ export const DocumentReference = z.object({
   fileSize: z.number().int().nonnegative(),
   sha256: z.string(),
   thumbnailUrl: z.string().nullable(),
+  /** `ready` when a thumbnail exists; otherwise why not (`unsupported`, `failed`, `none`) */
+  thumbnailStatus: z.enum(['ready', 'unsupported', 'failed', 'none']),
+  fileName: z.string(),
   status: DocumentStatus,
   documentDate: isoDate,
   source: DocumentSource,
