@@ -10,7 +10,8 @@ import {
   type RendererLocation,
 } from './app-protocol.js';
 import { resolveApiBaseUrl } from './config.js';
-import { registerIpcHandlers } from './ipc.js';
+import { createHandlers } from './handlers.js';
+import { bindIpcMain } from './ipc.js';
 import {
   contentSecurityPolicy,
   createWindowOptions,
@@ -44,7 +45,7 @@ async function start(): Promise<void> {
   const apiBaseUrl = resolveApiBaseUrl(process.env);
   const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   const renderer = devServerUrl ? devRendererLocation(devServerUrl) : productionRendererLocation();
-  const csp = contentSecurityPolicy(renderer, apiBaseUrl);
+  const csp = contentSecurityPolicy(renderer);
 
   installSessionSecurity(session.defaultSession, renderer, csp);
   protocol.handle(
@@ -52,7 +53,7 @@ async function start(): Promise<void> {
     createAppProtocolHandler(rendererDir, csp, (url) => net.fetch(url)),
   );
   app.on('web-contents-created', (_event, contents) => installNavigationGuards(contents, renderer));
-  registerIpcHandlers(ipcMain, renderer, apiBaseUrl);
+  bindIpcMain(ipcMain, createHandlers({ apiBaseUrl, fetch: globalThis.fetch }), renderer);
 
   app.on('activate', () => {
     if (!mainWindow) createMainWindow(renderer).catch(exitWithError);

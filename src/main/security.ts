@@ -2,7 +2,7 @@
 // Policy, default-deny permissions, and the navigation and window.open guards.
 // Electron is imported for types only, so this module runs under plain Node in unit tests.
 import type { BrowserWindowConstructorOptions } from 'electron';
-import { isRendererUrl, originOf, type RendererLocation } from './app-protocol.js';
+import { isRendererUrl, type RendererLocation } from './app-protocol.js';
 
 export function createWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
   return {
@@ -29,22 +29,19 @@ export function createWindowOptions(preloadPath: string): BrowserWindowConstruct
 }
 
 /**
- * The renderer's CSP. Scripts and styles come only from the app itself, and the network is
- * reachable only at the companion API's origin. In dev, Vite injects an inline React refresh
+ * The renderer's CSP. Scripts and styles come only from the app itself, and the renderer opens no
+ * network connections: it reaches the companion API only through main (window.api), so a script
+ * injected into the page has nowhere to send data. In dev, Vite injects an inline React refresh
  * preamble and inline styles and talks to its server over a WebSocket, so those are allowed there.
  */
-export function contentSecurityPolicy(renderer: RendererLocation, apiBaseUrl: string): string {
-  const apiOrigin = originOf(apiBaseUrl);
-  if (apiOrigin === undefined) {
-    throw new Error(`Cannot build the CSP: "${apiBaseUrl}" is not a URL.`);
-  }
+export function contentSecurityPolicy(renderer: RendererLocation): string {
   const inline = renderer.dev ? " 'unsafe-inline'" : '';
-  const hotReload = renderer.dev ? ` ${renderer.origin.replace(/^http/, 'ws')}` : '';
+  const connect = renderer.dev ? renderer.origin.replace(/^http/, 'ws') : "'none'";
   return [
     "default-src 'none'",
     `script-src 'self'${inline}`,
     `style-src 'self'${inline}`,
-    `connect-src ${apiOrigin}${hotReload}`,
+    `connect-src ${connect}`,
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",

@@ -1,10 +1,8 @@
-// The API the preload exposes to the renderer as `window.api`: named functions only, never
-// ipcRenderer itself. src/preload/index.ts implements it.
+// The API the preload exposes to the renderer as `window.api`: one named function per channel of
+// src/shared/ipc/contract.ts, typed from its schemas. src/preload/index.ts implements it.
+import type { ExposedApi } from '../shared/ipc/contract.js';
 
-export interface MedaiusApi {
-  /** Base URL of the companion metadata API, without a trailing slash. */
-  getApiBaseUrl(): Promise<string>;
-}
+export type MedaiusApi = ExposedApi;
 
 declare global {
   interface Window {

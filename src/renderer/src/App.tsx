@@ -1,13 +1,25 @@
-// The app shell: product name and the companion API connection status.
+// The app shell: product name and the companion API connection status, which main checks on the
+// renderer's behalf (window.api.health) since the renderer itself opens no network connections.
 import { useCallback, useEffect, useState } from 'react';
-import { checkApiHealth, type ApiHealth } from './lib/health.js';
+import type { ApiHealth } from '../../shared/ipc/contract.js';
+
+type HealthView =
+  | { state: 'checking' }
+  | ApiHealth
+  // Main could not be asked at all; the API's address is then unknown here.
+  | { state: 'unreachable'; baseUrl?: undefined; reason: string };
 
 export function App() {
-  const [health, setHealth] = useState<ApiHealth>({ state: 'checking' });
+  const [health, setHealth] = useState<HealthView>({ state: 'checking' });
 
   const check = useCallback(() => {
     setHealth({ state: 'checking' });
-    void checkApiHealth(() => window.api.getApiBaseUrl()).then(setHealth);
+    window.api.health().then(setHealth, (error: unknown) =>
+      setHealth({
+        state: 'unreachable',
+        reason: `the desktop app could not check it (${error instanceof Error ? error.message : String(error)})`,
+      }),
+    );
   }, []);
 
   useEffect(check, [check]);
@@ -30,7 +42,7 @@ export function App() {
   );
 }
 
-function StatusText({ health }: { health: ApiHealth }) {
+function StatusText({ health }: { health: HealthView }) {
   switch (health.state) {
     case 'checking':
       return <>Checking the connection…</>;

@@ -1,12 +1,8 @@
 // The desktop security baseline, checked under Node against thin fakes of Electron's session,
-// webContents and ipcMain: the only part that cannot run here is the Electron runtime itself.
+// and webContents: the only part that cannot run here is the Electron runtime itself. The IPC
+// sender check is covered with the contract in ipc.test.ts.
 import { describe, expect, it } from 'vitest';
 import { devRendererLocation, productionRendererLocation } from '../../../src/main/app-protocol.js';
-import {
-  GET_API_BASE_URL_CHANNEL,
-  registerIpcHandlers,
-  type InvokeEventLike,
-} from '../../../src/main/ipc.js';
 import {
   contentSecurityPolicy,
   createWindowOptions,
@@ -74,7 +70,7 @@ describe('window options', () => {
 });
 
 describe('session security', () => {
-  const csp = contentSecurityPolicy(production, apiBaseUrl);
+  const csp = contentSecurityPolicy(production);
 
   it('denies permission requests such as camera and microphone', () => {
     const { session, fake } = fakeSession();
@@ -116,23 +112,23 @@ describe('session security', () => {
 });
 
 describe('content security policy', () => {
-  it('allows only the app’s own scripts and styles and connects only to the API origin', () => {
-    const csp = contentSecurityPolicy(production, 'https://records.example.org/api/');
-    expect(csp.split('; ')).toEqual([
+  it('allows only the app’s own scripts and styles and no network connections at all', () => {
+    expect(contentSecurityPolicy(production).split('; ')).toEqual([
       "default-src 'none'",
       "script-src 'self'",
       "style-src 'self'",
-      'connect-src https://records.example.org',
+      "connect-src 'none'",
       "base-uri 'none'",
       "form-action 'none'",
       "frame-ancestors 'none'",
     ]);
   });
 
-  it('in dev, also allows Vite’s inline refresh preamble and its hot-reload socket', () => {
-    const csp = contentSecurityPolicy(dev, apiBaseUrl);
+  it('in dev, allows only Vite’s inline refresh preamble and its hot-reload socket besides', () => {
+    const csp = contentSecurityPolicy(dev);
     expect(csp).toContain("script-src 'self' 'unsafe-inline'");
-    expect(csp).toContain('connect-src http://127.0.0.1:4000 ws://localhost:5173');
+    expect(csp).toContain('connect-src ws://localhost:5173;');
+    expect(csp).not.toContain('127.0.0.1:4000');
   });
 });
 
@@ -157,34 +153,5 @@ describe('navigation guards', () => {
     installNavigationGuards(contents, dev);
     expect(navigate('http://localhost:5173/')).toBe(false);
     expect(navigate('http://localhost:5174/')).toBe(true);
-  });
-});
-
-describe('IPC sender check', () => {
-  function register() {
-    const handlers = new Map<string, (event: InvokeEventLike) => unknown>();
-    registerIpcHandlers(
-      { handle: (channel, listener) => handlers.set(channel, listener) },
-      production,
-      apiBaseUrl,
-    );
-    const handler = handlers.get(GET_API_BASE_URL_CHANNEL);
-    if (!handler) throw new Error(`no handler registered for ${GET_API_BASE_URL_CHANNEL}`);
-    return handler;
-  }
-
-  it('answers the app’s own frame with the API base URL', () => {
-    expect(register()({ senderFrame: { url: 'app://medaius/index.html' } })).toBe(apiBaseUrl);
-  });
-
-  it('refuses frames from any other origin, and frames that have gone away', () => {
-    const handler = register();
-    expect(() => handler({ senderFrame: { url: 'https://evil.example/' } })).toThrow(
-      /Refused app:get-api-base-url/,
-    );
-    expect(() => handler({ senderFrame: { url: 'file:///tmp/page.html' } })).toThrow(
-      /file:\/\/\/tmp\/page\.html/,
-    );
-    expect(() => handler({ senderFrame: null })).toThrow(/closed frame/);
   });
 });
