@@ -1,5 +1,6 @@
 // Builds the Fastify app: schema compilers, problem+json errors, authentication, the /api/v1
 // routes and their OpenAPI document. Listening is the caller's business (cli.ts, tests).
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
@@ -14,14 +15,22 @@ import { registerAuthentication } from './plugins/authenticate.js';
 import { registerProblemHandlers } from './plugins/problems.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
-import { documentRoutes } from './routes/documents.js';
 import { patientRoutes } from './routes/patients.js';
+import { documentRoutes, type IntakeOptions } from './routes/documents.js';
+import { eventRoutes } from './routes/events.js';
+import { profileRoutes } from './routes/profiles.js';
+import { localStorageRoutes } from './routes/storage-local.js';
+import { uploadRoutes } from './routes/uploads.js';
+import { LocalStorage } from './storage/local.js';
+import type { FileStorage } from './storage/types.js';
 import type { Services } from './services/index.js';
 import { VERSION } from './version.js';
 
 export interface AppOptions {
   database: Database;
   services: Services;
+  storage: FileStorage;
+  intake: IntakeOptions;
   logLevel?: string;
   trustProxy?: boolean;
 }
@@ -58,12 +67,23 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     },
   );
 
+  await app.register(multipart);
+  if (o.storage instanceof LocalStorage) {
+    await app.register(localStorageRoutes, {
+      storage: o.storage,
+      describeDownload: (documentId, key) => o.services.downloads.servedFile(documentId, key),
+    });
+  }
+
   await app.register(
     async (api) => {
       const opts = { services: o.services };
       await api.register(authRoutes, opts);
       await api.register(patientRoutes, opts);
-      await api.register(documentRoutes, opts);
+      await api.register(documentRoutes, { ...opts, intake: o.intake });
+      await api.register(uploadRoutes, opts);
+      await api.register(profileRoutes, opts);
+      await api.register(eventRoutes, opts);
       await api.register(auditRoutes, opts);
       api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
         app.swagger(),

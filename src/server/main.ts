@@ -1,16 +1,20 @@
-// Starts the companion API: configuration, database, migrations, optional demo seed, listen.
+// Starts the companion API: configuration, database, migrations, optional demo seed, listen,
+// and the hourly end of expired uploads.
+import type { FastifyBaseLogger } from 'fastify';
 import { loadConfig } from './config.js';
-import { buildApp } from './app.js';
+import { composeServer } from './compose.js';
 import { migrateToLatest, openDatabase } from './db/database.js';
 import { systemClock } from './clock.js';
-import { createServices } from './services/index.js';
 import { formatCredentials, seedDemo } from './services/seed.js';
+import type { UploadService } from './services/uploads.js';
 import { UserRepository } from './repositories/users.js';
 
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
 }
+
+const CLEANUP_INTERVAL_MS = 3600_000;
 
 export async function startServer(
   env: NodeJS.ProcessEnv = process.env,
@@ -29,24 +33,20 @@ export async function startServer(
         `First run: demo data created. Sign in with one of:\n${formatCredentials(credentials)}`,
       );
     }
-    const services = createServices(database, {
-      signingSecret: config.signingSecret,
-      sessionTtlMs: config.sessionTtlMs,
+    const { app, services, setBaseUrl } = await composeServer(config, database, {
       clock: systemClock,
-    });
-    const app = await buildApp({
-      database,
-      services,
-      logLevel: config.logLevel,
-      trustProxy: config.trustProxy,
     });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}`;
+    setBaseUrl(url);
+    const cleanup = startUploadCleanup(services.uploads, app.log);
     return {
-      url: `http://${host}:${port}`,
+      url,
       close: async () => {
+        clearInterval(cleanup);
         await app.close();
         await database.destroy();
       },
@@ -55,4 +55,15 @@ export async function startServer(
     await database.destroy();
     throw err;
   }
+}
+
+/** Ends uploads left unfinished for seven days, now and every hour. */
+function startUploadCleanup(uploads: UploadService, log: FastifyBaseLogger): NodeJS.Timeout {
+  const run = () =>
+    uploads
+      .expireStale()
+      .then((n) => n > 0 && log.info(`ended ${n} expired upload(s)`))
+      .catch((err: unknown) => log.error({ err }, 'expired-upload cleanup failed'));
+  void run();
+  return setInterval(run, CLEANUP_INTERVAL_MS).unref();
 }

@@ -3,9 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { CATEGORIES, ROLES, type Category, type Role } from '../../src/shared/domain.js';
-import { buildApp } from '../../src/server/app.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { composeServer } from '../../src/server/compose.js';
+import { loadConfig } from '../../src/server/config.js';
 import type { Dialect } from '../../src/server/db/database.js';
-import { createServices, type Services } from '../../src/server/services/index.js';
+import type { Services } from '../../src/server/services/index.js';
+import type { FileStorage } from '../../src/server/storage/types.js';
 import type { DEFAULT_THROTTLE } from '../../src/server/services/auth.js';
 import { hashPassword } from '../../src/server/services/auth.js';
 import { UserRepository } from '../../src/server/repositories/users.js';
@@ -26,7 +31,8 @@ export interface TestOrg {
 }
 
 export class ManualClock {
-  constructor(public now = new Date('2026-11-27T12:00:00.000Z')) {}
+  // Starts at the real time: real S3 servers check presigned URLs against their own clock.
+  constructor(public now = new Date()) {}
   readonly clock = () => new Date(this.now);
   advance(ms: number): void {
     this.now = new Date(this.now.getTime() + ms);
@@ -37,7 +43,10 @@ export interface World {
   dialect: Dialect;
   database: TestDatabase;
   services: Services;
+  storage: FileStorage;
   app: FastifyInstance;
+  /** base URL when listening */
+  url(): string;
   time: ManualClock;
   a: TestOrg;
   b: TestOrg;
@@ -58,19 +67,34 @@ export interface World {
 
 let passwordHash: Promise<string> | undefined;
 
-export async function createWorld(
-  dialect: Dialect,
-  options: { throttle?: typeof DEFAULT_THROTTLE } = {},
-): Promise<World> {
+export interface WorldOptions {
+  throttle?: typeof DEFAULT_THROTTLE;
+  /** extra server environment, e.g. STORAGE_TYPE=s3 with the S3_* settings */
+  env?: Record<string, string>;
+  /** listen on a real port, for URLs fetched over HTTP */
+  listen?: boolean;
+}
+
+export async function createWorld(dialect: Dialect, options: WorldOptions = {}): Promise<World> {
   const database = await createTestDatabase(dialect);
   const time = new ManualClock();
-  const services = createServices(database, {
-    signingSecret: 'test-signing-secret-of-at-least-32-chars',
-    sessionTtlMs: 8 * 3600_000,
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'medaius-world-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    SIGNING_SECRET: 'test-signing-secret-of-at-least-32-chars',
+    SESSION_TTL_HOURS: '8',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const { app, services, storage, setBaseUrl } = await composeServer(config, database, {
     clock: time.clock,
     throttle: options.throttle,
   });
-  const app = await buildApp({ database, services, logLevel: 'silent' });
+  if (options.listen) {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    setBaseUrl(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+  }
   passwordHash ??= hashPassword(PASSWORD);
   const hash = await passwordHash;
 
@@ -215,7 +239,12 @@ export async function createWorld(
     dialect,
     database,
     services,
+    storage,
     app,
+    url: () => {
+      const address = app.server.address();
+      return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    },
     time,
     a,
     b,
@@ -225,6 +254,7 @@ export async function createWorld(
     close: async () => {
       await app.close();
       await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -16,6 +16,8 @@ const TITLES: Record<ErrorCode, string> = {
   admin_only: 'Administrators only',
   not_found: 'Not found',
   conflict: 'Conflict',
+  upload_expired: 'Upload expired',
+  file_rejected: 'File not accepted',
   payload_too_large: 'Request too large',
   unsupported_media_type: 'Unsupported media type',
   login_throttled: 'Too many attempts',

@@ -6,7 +6,9 @@ import type {
   DocumentReference,
   Page,
 } from '../../shared/api/schemas.js';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { DB } from '../db/schema.js';
 import type { Clock } from '../clock.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, notFound } from '../errors.js';
@@ -15,14 +17,78 @@ import { PatientRepository } from '../repositories/patients.js';
 import type { AccessService } from './access.js';
 import { auditContextOf, type Actor } from './auth.js';
 import type { AuditService } from './audit.js';
+import type { ActivityService } from './events.js';
+
+/** A checked, stored file about to become a document. */
+export type NewDocument = Omit<
+  DocumentRow,
+  | 'organization_id'
+  | 'created_by'
+  | 'created_at'
+  | 'updated_at'
+  | 'deleted_at'
+  | 'deleted_by'
+  | 'status'
+>;
 
 export class DocumentService {
   constructor(
     private readonly database: Database,
     private readonly access: AccessService,
     private readonly audit: AuditService,
+    private readonly activity: ActivityService,
     private readonly clock: Clock,
   ) {}
+
+  /**
+   * Creates documents, their audit entries and their document.created events inside the
+   * caller's transaction, so a batch becomes visible all at once or not at all.
+   */
+  async insertNew(trx: Kysely<DB>, actor: Actor, docs: NewDocument[]): Promise<DocumentRow[]> {
+    const now = this.clock().toISOString();
+    const rows: DocumentRow[] = [];
+    for (const doc of docs) {
+      const row: DocumentRow = {
+        ...doc,
+        organization_id: actor.organizationId,
+        status: 'current',
+        created_by: actor.userId,
+        created_at: now,
+        updated_at: now,
+        deleted_at: null,
+        deleted_by: null,
+      };
+      await new DocumentRepository(trx).insert(row);
+      await this.audit.record(
+        auditContextOf(actor),
+        {
+          action: 'document.create',
+          entityType: 'document',
+          entityId: row.id,
+          patientId: row.patient_id,
+          details: { source: row.source, size: row.file_size, contentType: row.content_type },
+        },
+        trx,
+      );
+      await this.activity.emit(trx, {
+        ...this.eventBase(actor, row),
+        type: 'document.created',
+        payload: { category: row.category, contentType: row.content_type, source: row.source },
+      });
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  private eventBase(actor: Actor, row: DocumentRow) {
+    return {
+      organizationId: actor.organizationId,
+      entityType: 'document',
+      entityId: row.id,
+      patientId: row.patient_id,
+      actorId: actor.userId,
+    };
+  }
 
   async list(actor: Actor, query: DocumentListQuery): Promise<Page<DocumentReference>> {
     const deleted = query.status === 'deleted';
@@ -117,6 +183,11 @@ export class DocumentService {
         },
         trx,
       );
+      await this.activity.emit(trx, {
+        ...this.eventBase(actor, current),
+        type: 'document.updated',
+        payload: { changed: Object.keys(patch) },
+      });
     });
     return toDocument({ ...current, ...changes, updated_at: updatedAt });
   }
@@ -144,6 +215,13 @@ export class DocumentService {
         },
         trx,
       );
+      if (!current.deleted_at) {
+        await this.activity.emit(trx, {
+          ...this.eventBase(actor, current),
+          type: 'document.deleted',
+          payload: {},
+        });
+      }
     });
   }
 
@@ -169,6 +247,11 @@ export class DocumentService {
         },
         trx,
       );
+      await this.activity.emit(trx, {
+        ...this.eventBase(actor, current),
+        type: 'document.restored',
+        payload: {},
+      });
     });
     return toDocument({ ...current, deleted_at: null, deleted_by: null, updated_at: now });
   }
@@ -177,7 +260,7 @@ export class DocumentService {
    * The document if the actor may read it: same organization, visible patient, readable
    * category; soft-deleted documents exist only for administrators.
    */
-  private async readable(actor: Actor, id: string): Promise<DocumentRow> {
+  async readable(actor: Actor, id: string): Promise<DocumentRow> {
     const row = await new DocumentRepository(this.database.db).find(actor.organizationId, id);
     if (!row || (row.deleted_at && actor.role !== 'admin')) throw notFound('Document');
     await this.access.visiblePatient(actor, row.patient_id);

@@ -172,3 +172,150 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
 export type CategoryPermissions = Record<CategoryName, { read: boolean; write: boolean }>;
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex SHA-256');
+const MAX_UPLOAD_BYTES = 5 * 1024 ** 4;
+
+export const UploadCreate = z.strictObject({
+  /** chosen by the client; also the idempotency key and the id of the document it becomes */
+  id,
+  patientId: id,
+  encounterId: id.nullable().optional(),
+  category: Category,
+  title: z.string().trim().min(1).max(200),
+  fileName: z.string().min(1).max(255),
+  contentType: z.string().min(1).max(100),
+  size: z.number().int().positive().max(MAX_UPLOAD_BYTES),
+  sha256: sha256Hex,
+  documentDate: isoDate.optional(),
+  batchId: id.optional(),
+  source: DocumentSource.optional(),
+});
+export type UploadCreate = z.infer<typeof UploadCreate>;
+
+export const UploadStatus = z.enum([
+  'pending',
+  'verifying',
+  'completed',
+  'failed',
+  'aborted',
+  'expired',
+]);
+
+export const UploadState = z.object({
+  id,
+  status: UploadStatus,
+  batchId: id.nullable(),
+  size: z.number().int(),
+  partSize: z.number().int(),
+  partCount: z.number().int(),
+  expiresAt: isoDateTime,
+  /** parts the storage holds, or null when the storage cannot tell (the client keeps its own record) */
+  parts: z
+    .array(z.object({ partNumber: z.number().int(), size: z.number().int(), etag: z.string() }))
+    .nullable(),
+  documentId: id.nullable(),
+  error: z.string().nullable(),
+  document: DocumentReference.nullable(),
+});
+export type UploadState = z.infer<typeof UploadState>;
+
+export const SignPartsRequest = z.strictObject({
+  partNumbers: z.array(z.number().int().min(1).max(10_000)).min(1).max(100),
+});
+
+export const SignedParts = z.object({
+  parts: z.array(
+    z.object({ partNumber: z.number().int(), url: z.string(), expiresAt: isoDateTime }),
+  ),
+});
+export type SignedParts = z.infer<typeof SignedParts>;
+
+export const CompleteUpload = z.strictObject({
+  parts: z
+    .array(
+      z.strictObject({
+        partNumber: z.number().int().min(1).max(10_000),
+        etag: z.string().min(1).max(200),
+      }),
+    )
+    .min(1)
+    .max(10_000),
+});
+export type CompleteUpload = z.infer<typeof CompleteUpload>;
+
+export const BatchCommit = z.strictObject({
+  /** when given, the batch must consist of exactly these uploads */
+  uploadIds: z.array(id).min(1).max(1000).optional(),
+});
+
+export const FileResult = z.object({
+  uploadId: z.string(),
+  fileName: z.string(),
+  status: z.enum(['succeeded', 'failed']),
+  documentId: id.nullable(),
+  reason: z.string().nullable(),
+});
+export type FileResult = z.infer<typeof FileResult>;
+
+export const BatchResult = z.object({
+  batchId: z.string(),
+  status: z.enum(['committed', 'failed']),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  files: z.array(FileResult),
+});
+export type BatchResult = z.infer<typeof BatchResult>;
+
+export const UrlRequest = z.strictObject({
+  expiresInSeconds: z.number().int().min(60).max(3600).default(900),
+  disposition: z.enum(['inline', 'attachment']).default('inline'),
+});
+export type UrlRequest = z.infer<typeof UrlRequest>;
+
+export const DocumentUrls = z.object({
+  url: z.string(),
+  thumbnailUrl: z.string().nullable(),
+  expiresAt: isoDateTime,
+});
+export type DocumentUrls = z.infer<typeof DocumentUrls>;
+
+export const ActivityEvent = z.object({
+  seq: z.number().int(),
+  id,
+  type: z.string(),
+  entityType: z.string(),
+  entityId: z.string(),
+  patientId: id.nullable(),
+  actorId: id.nullable(),
+  payload: z.record(z.string(), z.unknown()),
+  occurredAt: isoDateTime,
+});
+export type ActivityEvent = z.infer<typeof ActivityEvent>;
+
+export const EventsQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: pageLimit(100),
+});
+
+export const ProfileType = z.enum(['patient', 'practitioner']);
+export const ProfileParams = z.strictObject({ type: ProfileType, id });
+
+export const ProfileImage = z.object({
+  url: z.string(),
+  avatarUrl: z.string(),
+  expiresAt: isoDateTime,
+  updatedAt: isoDateTime,
+});
+export type ProfileImage = z.infer<typeof ProfileImage>;
+
+/** Form fields of POST documents and documents/bulk (multipart/form-data, files in `file` parts). */
+export const DirectUploadFields = z.strictObject({
+  patientId: id,
+  category: Category,
+  encounterId: id.optional(),
+  title: z.string().trim().min(1).max(200).optional(),
+  documentDate: isoDate.optional(),
+  source: DocumentSource.default('api'),
+});
+export type DirectUploadFields = z.infer<typeof DirectUploadFields>;
