@@ -40,6 +40,8 @@ export type FileProblemCode =
   | 'too_large'
   | 'too_many_pixels'
   | 'corrupt'
+  /** a PDF that needs a password to open: it cannot be checked, previewed or read by others */
+  | 'password_protected'
   | 'bad_file_name';
 
 /** A file that cannot be accepted; the message names the file and says why and what to do. */
