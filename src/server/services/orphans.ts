@@ -34,30 +34,58 @@ export async function findOrphans(
 /** Every key a document (deleted ones too: deletion is soft), profile or live upload uses. */
 async function referencedKeys(database: Database): Promise<Set<string>> {
   const keys = new Set<string>();
-  const add = (key: string | null) => key && keys.add(key);
-  for await (const d of database.db
-    .selectFrom('document_references')
-    .select(['storage_key', 'thumbnail_key'])
-    .stream()) {
-    add(d.storage_key);
-    add(d.thumbnail_key);
+  const add = (...found: (string | null)[]) => found.forEach((k) => k && keys.add(k));
+  const db = database.db;
+  // Pages by key rather than one big read, so memory stays bounded per page on both dialects.
+  for await (const d of pages((after) =>
+    db
+      .selectFrom('document_references')
+      .select(['id', 'storage_key', 'thumbnail_key'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(PAGE)
+      .execute(),
+  )) {
+    add(d.storage_key, d.thumbnail_key);
   }
-  for await (const p of database.db
-    .selectFrom('profile_images')
-    .select(['image_key', 'avatar_key'])
-    .stream()) {
-    add(p.image_key);
-    add(p.avatar_key);
+  for await (const p of pages((after) =>
+    db
+      .selectFrom('profile_images')
+      .select(['image_key as id', 'avatar_key'])
+      .where('image_key', '>', after)
+      .orderBy('image_key')
+      .limit(PAGE)
+      .execute(),
+  )) {
+    add(p.id, p.avatar_key);
   }
-  for await (const u of database.db
-    .selectFrom('uploads')
-    .select(['storage_key', 'thumbnail_key'])
-    .where('status', 'in', ['pending', 'verifying', 'completed'])
-    .stream()) {
-    add(u.storage_key);
-    add(u.thumbnail_key ?? thumbnailKey(u.storage_key));
+  for await (const u of pages((after) =>
+    db
+      .selectFrom('uploads')
+      .select(['id', 'storage_key', 'thumbnail_key'])
+      .where('status', 'in', ['pending', 'verifying', 'completed'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(PAGE)
+      .execute(),
+  )) {
+    add(u.storage_key, u.thumbnail_key ?? thumbnailKey(u.storage_key));
   }
   return keys;
+}
+
+const PAGE = 1000;
+
+async function* pages<T extends { id: string }>(
+  read: (after: string) => Promise<T[]>,
+): AsyncGenerator<T> {
+  let after = '';
+  for (;;) {
+    const page = await read(after);
+    yield* page;
+    if (page.length < PAGE) return;
+    after = page[page.length - 1]!.id;
+  }
 }
 
 /** "7d", "12h", "30m" → milliseconds. */

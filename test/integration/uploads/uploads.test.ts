@@ -239,6 +239,7 @@ describe.each(BACKENDS)('uploads ($name)', (backend) => {
     const thumb = await fetch(urls.thumbnailUrl);
     expect(thumb.status).toBe(200);
     expect(thumb.headers.get('content-type')).toBe('image/jpeg');
+    await thumb.arrayBuffer();
   });
 
   it('refuses a tampered or expired URL', async () => {
