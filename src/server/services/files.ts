@@ -75,7 +75,9 @@ export class FileInspector {
         { path: tmp, fileName: file.fileName, declaredType: file.contentType },
         this.limits,
       );
-      const thumbnail = await makeThumbnail(tmp, checked.type);
+      const thumbnail = await makeThumbnail(tmp, checked.type, {
+        maxPixels: this.limits.maxPixels,
+      });
       return { type: checked.type, size, sha256, thumbnail };
     } finally {
       await rm(tmp, { force: true });

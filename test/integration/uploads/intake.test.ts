@@ -2,7 +2,13 @@
 // a storage session that vanished, and the orphan check — on local storage and on S3.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UploadState } from '../../../src/shared/api/schemas.js';
+import type {
+  BatchResult,
+  DocumentReference,
+  ProfileImage,
+  UploadState,
+} from '../../../src/shared/api/schemas.js';
+import type { Problem } from '../../../src/shared/errors.js';
 import { findOrphans } from '../../../src/server/services/orphans.js';
 import { BACKENDS, createBackendWorld } from '../../support/backends.js';
 import { jpeg, pdf, sha256 } from '../../support/files.js';
@@ -50,7 +56,7 @@ describe.each(BACKENDS)('intake, events, profiles and clean-up ($name)', (backen
       ]),
     );
     expect(res.status).toBe(201);
-    const doc = await res.json();
+    const doc = (await res.json()) as DocumentReference;
     expect(doc).toMatchObject({
       title: 'Faxed CBC',
       source: 'fax',
@@ -65,7 +71,7 @@ describe.each(BACKENDS)('intake, events, profiles and clean-up ($name)', (backen
       form({ patientId, category: 'lab' }, [['blank.pdf', new Uint8Array(0), 'application/pdf']]),
     );
     expect(empty.status).toBe(422);
-    expect((await empty.json()).detail).toMatch(/blank\.pdf: .*empty/i);
+    expect(((await empty.json()) as Problem).detail).toMatch(/blank\.pdf: .*empty/i);
   });
 
   it('saves a bulk upload whole, or not at all when one file fails', async () => {
@@ -78,7 +84,7 @@ describe.each(BACKENDS)('intake, events, profiles and clean-up ($name)', (backen
       form({ patientId, category: 'referral', source: 'portal' }, pages),
     );
     expect(ok.status).toBe(201);
-    const result = await ok.json();
+    const result = (await ok.json()) as BatchResult;
     expect(result).toMatchObject({ status: 'committed', succeeded: 2, failed: 0 });
 
     const before = await storedKeys();
@@ -90,10 +96,10 @@ describe.each(BACKENDS)('intake, events, profiles and clean-up ($name)', (backen
       ]),
     );
     expect(bad.status).toBe(422);
-    const failed = await bad.json();
+    const failed = (await bad.json()) as BatchResult;
     expect(failed).toMatchObject({ status: 'failed', succeeded: 0, failed: 3 });
-    expect(failed.files[2].reason).toMatch(/notes\.pdf: .*JPEG/);
-    expect(failed.files[0].reason).toMatch(/together or not at all/);
+    expect(failed.files[2]!.reason).toMatch(/notes\.pdf: .*JPEG/);
+    expect(failed.files[0]!.reason).toMatch(/together or not at all/);
     expect(await storedKeys()).toEqual(before);
   });
 
@@ -104,7 +110,7 @@ describe.each(BACKENDS)('intake, events, profiles and clean-up ($name)', (backen
       '/documents',
       form({ patientId, category: 'photo' }, [['wound.jpg', await jpeg(), 'image/jpeg']]),
     );
-    const doc = await res.json();
+    const doc = (await res.json()) as DocumentReference;
     await w.call(token, 'PATCH', `/api/v1/documents/${doc.id}`, { title: 'Wound, day 3' });
     await w.call(admin, 'DELETE', `/api/v1/documents/${doc.id}`);
     const after = (await w.call(admin, 'GET', `/api/v1/events?after=${last}`)).json().items;
@@ -127,7 +133,7 @@ describe.each(BACKENDS)('intake, events, profiles and clean-up ($name)', (backen
       });
     const first = await put(await jpeg(1600, 1200));
     expect(first.status).toBe(200);
-    const urls = await first.json();
+    const urls = (await first.json()) as ProfileImage;
     const image = await fetch(urls.url);
     expect(image.status).toBe(200);
     const { default: sharp } = await import('sharp');
