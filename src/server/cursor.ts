@@ -1,5 +1,24 @@
 // Opaque page cursors: the sort key of the last row of a page, base64url-encoded JSON.
+import type { Page } from '../shared/api/schemas.js';
 import { ApiError } from './errors.js';
+
+/**
+ * One page from rows read with `limit + 1`: the extra row only tells that another page
+ * exists, and the last row shown becomes the cursor.
+ */
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  toItem: (row: R) => T,
+  cursorOf: (last: R) => string,
+): Page<T> {
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  return {
+    items: shown.map(toItem),
+    nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null,
+  };
+}
 
 export function encodeCursor(key: readonly string[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');

@@ -10,6 +10,7 @@ import type { DB } from '../db/schema.js';
 import { isoNow, type Clock } from '../clock.js';
 import { AuditRepository, GENESIS_HASH, type AuditRow } from '../repositories/audit.js';
 import { ApiError } from '../errors.js';
+import { toPage } from '../cursor.js';
 
 export const SYSTEM_CHAIN = 'system';
 
@@ -103,12 +104,7 @@ export class AuditService {
       beforeSeq: query.cursor === undefined ? undefined : decodeSeqCursor(query.cursor),
       limit: query.limit + 1,
     });
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map(toAuditEvent),
-      nextCursor: rows.length > query.limit && last ? String(last.seq) : null,
-    };
+    return toPage(rows, query.limit, toAuditEvent, (last) => String(last.seq));
   }
 
   /** Walks the chain from its start and names the first entry that does not hold. */

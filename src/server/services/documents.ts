@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../clock.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor, encodeCursor, toPage } from '../cursor.js';
 import { ApiError, notFound } from '../errors.js';
 import { DocumentRepository, type DocumentRow } from '../repositories/documents.js';
 import { PatientRepository } from '../repositories/patients.js';
@@ -110,24 +110,19 @@ export class DocumentService {
       after: after && { documentDate: after[0]!, createdAt: after[1]!, id: after[2]! },
       limit: query.limit + 1,
     });
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
+    const page = toPage(rows, query.limit, toDocument, (last) =>
+      encodeCursor([last.document_date, last.created_at, last.id]),
+    );
     await this.audit.record(auditContextOf(actor), {
       action: 'document.list',
       entityType: 'document',
       patientId: query.patientId ?? null,
       details: {
         filter: { ...query, cursor: undefined, limit: undefined },
-        results: page.length,
+        results: page.items.length,
       },
     });
-    return {
-      items: page.map(toDocument),
-      nextCursor:
-        rows.length > query.limit && last
-          ? encodeCursor([last.document_date, last.created_at, last.id])
-          : null,
-    };
+    return page;
   }
 
   async get(actor: Actor, id: string): Promise<DocumentReference> {

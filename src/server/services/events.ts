@@ -7,6 +7,7 @@ import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../clock.js';
 import { EventRepository } from '../repositories/events.js';
+import { toPage } from '../cursor.js';
 
 export interface NewActivity {
   organizationId: string;
@@ -48,9 +49,10 @@ export class ActivityService {
       after,
       limit + 1,
     );
-    const page = rows.slice(0, limit);
-    return {
-      items: page.map((r) => ({
+    return toPage(
+      rows,
+      limit,
+      (r) => ({
         seq: Number(r.seq),
         id: r.id,
         type: r.type,
@@ -60,8 +62,8 @@ export class ActivityService {
         actorId: r.actor_id,
         payload: JSON.parse(r.payload) as Record<string, unknown>,
         occurredAt: r.occurred_at,
-      })),
-      nextCursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null,
-    };
+      }),
+      (last) => String(last.seq),
+    );
   }
 }

@@ -1,7 +1,7 @@
 // Patient search and lookup, scoped by organization and, when ACL is on, by care team.
 import type { Encounter, Page, Patient, PatientListQuery } from '../../shared/api/schemas.js';
 import type { Database } from '../db/database.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor, encodeCursor, toPage } from '../cursor.js';
 import { PatientRepository, type EncounterRow, type PatientRow } from '../repositories/patients.js';
 import type { AccessService } from './access.js';
 import { auditContextOf, type Actor } from './auth.js';
@@ -23,18 +23,15 @@ export class PatientService {
       after: after && { searchName: after[0]!, id: after[1]! },
       limit: query.limit + 1,
     });
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
+    const page = toPage(rows, query.limit, toPatient, (last) =>
+      encodeCursor([last.search_name, last.id]),
+    );
     await this.audit.record(auditContextOf(actor), {
       action: 'patient.search',
       entityType: 'patient',
-      details: { q: query.q ?? null, results: page.length },
+      details: { q: query.q ?? null, results: page.items.length },
     });
-    return {
-      items: page.map(toPatient),
-      nextCursor:
-        rows.length > query.limit && last ? encodeCursor([last.search_name, last.id]) : null,
-    };
+    return page;
   }
 
   async get(actor: Actor, patientId: string): Promise<Patient> {
