@@ -34,7 +34,7 @@ const TITLES: Record<Dialect, string> = { sqlite: 'SQLite', postgres: 'PostgreSQ
 
 const LEGEND = `
 server CPU ms/req: the server process's CPU time per request (PostgreSQL's own work is not in it).
-  It hardly depends on what else runs, and 1000 / it bounds the requests/s of one server process.
+  It depends less than latency on what else runs; 1000 / it bounds one server process's req/s.
   Each connection waits for its answer before it sends again, so p50 ≈ connections / (req/s):
   p99 ≤ ${TARGET_P99_MS} ms at 32 connections needs well over 32 / 0.025 s = 1,280 req/s, i.e. less
   than about 0.6 ms of server CPU per request.

@@ -28,7 +28,7 @@ export interface LoadResult {
   /** documents per response, from a sample taken before the load */
   rowsPerResponse: number;
   /**
-   * Server CPU time per request, in ms. Unlike latency it hardly depends on what else runs
+   * Server CPU time per request, in ms. It depends far less than latency on what else runs
    * on the machine, and 1000 / it is the most one server process can answer per second.
    */
   serverCpuPerRequest: number;
