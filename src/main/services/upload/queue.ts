@@ -122,6 +122,8 @@ interface Entry {
   stage: 'idle' | 'sending' | 'completing';
   /** sleeping before a retry after a network failure */
   waitingForNetwork: boolean;
+  /** part PUTs answered "no such upload" since the last part that arrived */
+  sessionLosses: number;
   /** bytes handed to the network per part in flight */
   inflight: Map<number, number>;
   urls: Map<number, { url: string; expiresAt: number }>;
@@ -586,6 +588,7 @@ class Queue implements UploadQueue {
       parts = {};
     }
     if (state.partSize === e.data.partSize && sameParts(parts, e.data.parts)) return;
+    if (Object.keys(parts).length === 0) e.urls.clear();
     await this.#save(e, { partSize: state.partSize, parts });
   }
 
@@ -674,14 +677,22 @@ class Queue implements UploadQueue {
       }
       if (answer.ok) {
         this.#setOnline(true);
-        networkFailures = 0;
+        e.sessionLosses = 0;
         e.data.parts[n] = answer.etag;
         await this.#write({ op: 'part', id: e.data.id, partNumber: n, etag: answer.etag });
         this.#notify(e);
         return;
       }
       if (answer.status === 404) {
-        // The storage no longer has this upload's session: every part goes again.
+        // The storage no longer has this upload's session: every part goes again, to URLs of
+        // the session the server starts in its place.
+        e.urls.clear();
+        if (++e.sessionLosses > MAX_REFUSALS) {
+          throw new Refused({
+            code: 'storage_refused',
+            message: `The storage service keeps losing the upload of ${e.data.item.fileName}: ${answer.message}.`,
+          });
+        }
         await this.#save(e, { parts: {} });
         throw new RetryLater(
           `The storage service dropped the upload of ${e.data.item.fileName}; sending it again.`,
@@ -1189,6 +1200,7 @@ function newEntry(data: Stored): Entry {
     task: null,
     stage: 'idle',
     waitingForNetwork: false,
+    sessionLosses: 0,
     inflight: new Map(),
     urls: new Map(),
     signing: new Map(),
