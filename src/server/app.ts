@@ -5,7 +5,6 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -13,6 +12,7 @@ import { Health } from '../shared/api/schemas.js';
 import type { Database } from './db/database.js';
 import { registerAuthentication } from './plugins/authenticate.js';
 import { registerProblemHandlers } from './plugins/problems.js';
+import { serializerCompiler } from './plugins/serializer.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { patientRoutes } from './routes/patients.js';
