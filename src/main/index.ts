@@ -1,7 +1,9 @@
 // Electron main process entry: app lifecycle, the one window, and wiring of the security
-// baseline and IPC handlers. Real work lives in modules that take Electron as an argument.
+// baseline, main's services and IPC. Real work lives in modules that take Electron as an argument.
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, safeStorage, session } from 'electron';
+import Store from 'electron-store';
 import {
   APP_SCHEME_PRIVILEGES,
   createAppProtocolHandler,
@@ -9,24 +11,32 @@ import {
   productionRendererLocation,
   type RendererLocation,
 } from './app-protocol.js';
-import { resolveApiBaseUrl } from './config.js';
-import { createHandlers } from './handlers.js';
-import { bindIpcMain } from './ipc.js';
+import { composeMain, type MainServices } from './compose.js';
+import { settingsDefaultsFromEnv } from './config.js';
+import { bindIpcEvents, bindIpcMain, sendLatestEvents } from './ipc.js';
 import {
   contentSecurityPolicy,
   createWindowOptions,
   installNavigationGuards,
   installSessionSecurity,
 } from './security.js';
+import { SECRETS_FILE_NAME } from './services/secrets/secret-file.js';
+import { SafeStorageSecretStore } from './services/secrets/safe-storage.js';
+import { openSettingsStore, SETTINGS_FILE_NAME } from './services/settings/settings-service.js';
+import { stopBeforeQuit } from './shutdown.js';
 
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
 
 let mainWindow: BrowserWindow | undefined;
 
-async function createMainWindow(renderer: RendererLocation): Promise<void> {
+async function createMainWindow(renderer: RendererLocation, services: MainServices): Promise<void> {
   const window = new BrowserWindow(createWindowOptions(preloadPath));
   window.once('ready-to-show', () => window.show());
+  // After every (re)load the page starts from the latest session, settings and warnings.
+  window.webContents.on('did-finish-load', () =>
+    sendLatestEvents(services.events, window.webContents, renderer),
+  );
   window.on('closed', () => {
     mainWindow = undefined;
   });
@@ -42,7 +52,6 @@ function focusMainWindow(): void {
 
 async function start(): Promise<void> {
   await app.whenReady();
-  const apiBaseUrl = resolveApiBaseUrl(process.env);
   const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   const renderer = devServerUrl ? devRendererLocation(devServerUrl) : productionRendererLocation();
   const csp = contentSecurityPolicy(renderer);
@@ -53,12 +62,32 @@ async function start(): Promise<void> {
     createAppProtocolHandler(rendererDir, csp, (url) => net.fetch(url)),
   );
   app.on('web-contents-created', (_event, contents) => installNavigationGuards(contents, renderer));
-  bindIpcMain(ipcMain, createHandlers({ apiBaseUrl, fetch: globalThis.fetch }), renderer);
+
+  const services = composeMain({
+    settingsStore: openSettingsStore(
+      () => new Store<Record<string, unknown>>({ name: SETTINGS_FILE_NAME }),
+      path.join(app.getPath('userData'), `${SETTINGS_FILE_NAME}.json`),
+    ),
+    // Created after `ready`: only then can Linux say which keyring safeStorage uses.
+    secrets: new SafeStorageSecretStore({
+      safeStorage,
+      file: path.join(app.getPath('userData'), SECRETS_FILE_NAME),
+    }),
+    fetch: globalThis.fetch,
+    defaults: settingsDefaultsFromEnv(process.env),
+  });
+  bindIpcMain(ipcMain, services.handlers, renderer);
+  bindIpcEvents(services.events, () => mainWindow?.webContents, renderer);
+  stopBeforeQuit(app, services.stoppables);
+  // Not awaited: the window opens at once and shows the session when the server has answered.
+  services.session.restore().catch((error: unknown) => {
+    console.error('The saved sign-in could not be restored:', error);
+  });
 
   app.on('activate', () => {
-    if (!mainWindow) createMainWindow(renderer).catch(exitWithError);
+    if (!mainWindow) createMainWindow(renderer, services).catch(exitWithError);
   });
-  await createMainWindow(renderer);
+  await createMainWindow(renderer, services);
 }
 
 function exitWithError(error: unknown): void {
@@ -76,5 +105,8 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
+  // `npm start` ends Electron with SIGTERM: quit through the same path so queued work is flushed.
+  process.once('SIGTERM', () => app.quit());
+  process.once('SIGINT', () => app.quit());
   start().catch(exitWithError);
 }

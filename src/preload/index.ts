@@ -1,18 +1,22 @@
 // Preload for the sandboxed renderer: exposes `window.api` (typed in ./api.d.ts) through the
-// context bridge, one named function per channel of the IPC contract (src/shared/ipc/), never
-// ipcRenderer itself. Main validates every input, so the preload only forwards it and needs the
-// channel names alone, not the schemas. Bundled into one CommonJS file because sandboxed
-// preloads cannot load ESM.
-import { contextBridge, ipcRenderer } from 'electron';
-import { CHANNELS, IPC_METHODS, type Channel } from '../shared/ipc/channels.js';
-import type { ExposedApi } from '../shared/ipc/contract.js';
+// context bridge, one named function per channel of the IPC contract (src/shared/ipc/) and one
+// `on*` subscription per event, never ipcRenderer itself. Main validates every input, so the
+// preload only forwards it and needs the channel names alone, not the schemas. Bundled into one
+// CommonJS file because sandboxed preloads cannot load ESM.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { createExposedApi } from '../shared/ipc/expose.js';
+import { outputOf } from '../shared/ipc/wire.js';
 
-function invoker(channel: Channel) {
-  return (...args: unknown[]): Promise<unknown> => ipcRenderer.invoke(channel, ...args);
-}
-
-const api = Object.fromEntries(
-  CHANNELS.map((channel) => [IPC_METHODS[channel], invoker(channel)]),
-) as ExposedApi;
+const api = createExposedApi({
+  invoke: async (channel, args) => outputOf(await ipcRenderer.invoke(channel, ...args)),
+  listen: (event, listener) => {
+    // The IpcRendererEvent carries `sender`, which is ipcRenderer: it must not reach the page.
+    const forward = (_event: IpcRendererEvent, payload: unknown) => listener(payload);
+    ipcRenderer.on(event, forward);
+    return () => {
+      ipcRenderer.removeListener(event, forward);
+    };
+  },
+});
 
 contextBridge.exposeInMainWorld('api', api);

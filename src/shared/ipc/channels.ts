@@ -1,12 +1,39 @@
-// The channels of the IPC contract and the `window.api` function each one is exposed as. Kept
-// apart from the schemas in ./contract.ts, which must name exactly these channels, so that the
+// The channels and events of the IPC contract and the `window.api` function each one is exposed
+// as. Kept apart from the schemas in ./contract.ts, which must name exactly these, so that the
 // preload, which only forwards calls for main to validate, does not bundle zod.
 
 export const API_HEALTH = 'api:health';
+export const SESSION_GET = 'session:get';
+export const SESSION_SIGN_IN = 'session:sign-in';
+export const SESSION_SIGN_OUT = 'session:sign-out';
+export const SETTINGS_GET = 'settings:get';
+export const SETTINGS_UPDATE = 'settings:update';
+export const SECRETS_STATUS = 'secrets:status';
 
+/** Request/response channels: renderer asks, main answers. */
 export const IPC_METHODS = {
   [API_HEALTH]: 'health',
+  [SESSION_GET]: 'getSession',
+  [SESSION_SIGN_IN]: 'signIn',
+  [SESSION_SIGN_OUT]: 'signOut',
+  [SETTINGS_GET]: 'getSettings',
+  [SETTINGS_UPDATE]: 'updateSettings',
+  [SECRETS_STATUS]: 'getSecretStatus',
 } as const;
 
 export type Channel = keyof typeof IPC_METHODS;
 export const CHANNELS = Object.keys(IPC_METHODS) as Channel[];
+
+export const SESSION_CHANGED = 'session:changed';
+export const SETTINGS_CHANGED = 'settings:changed';
+export const SECRETS_BACKEND_WARNING = 'secrets:backend-warning';
+
+/** Events: main pushes, the renderer subscribes with `on*(listener)`, which returns an unsubscribe. */
+export const EVENT_METHODS = {
+  [SESSION_CHANGED]: 'onSessionChanged',
+  [SETTINGS_CHANGED]: 'onSettingsChanged',
+  [SECRETS_BACKEND_WARNING]: 'onSecretBackendWarning',
+} as const;
+
+export type EventName = keyof typeof EVENT_METHODS;
+export const EVENTS = Object.keys(EVENT_METHODS) as EventName[];

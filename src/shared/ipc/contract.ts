@@ -1,10 +1,30 @@
 // The one contract between renderer and main: zod schemas for the input and output of every
-// channel named in ./channels.ts. Main validates both sides with them; the preload and the
-// renderer's `window.api` are typed from them.
+// channel, and the payload of every event, named in ./channels.ts. Main validates all of them;
+// the preload and the renderer's `window.api` are typed from them.
 import { z } from 'zod';
-import { API_HEALTH, type Channel, type IPC_METHODS } from './channels.js';
+import { LoginRequest } from '../api/schemas.js';
+import {
+  API_HEALTH,
+  SECRETS_BACKEND_WARNING,
+  SECRETS_STATUS,
+  SESSION_CHANGED,
+  SESSION_GET,
+  SESSION_SIGN_IN,
+  SESSION_SIGN_OUT,
+  SETTINGS_CHANGED,
+  SETTINGS_GET,
+  SETTINGS_UPDATE,
+  type Channel,
+  type EVENT_METHODS,
+  type EventName,
+  type IPC_METHODS,
+} from './channels.js';
+import { SecretStorageStatus, SessionState, SignInResult } from './session.js';
+import { Settings, SettingsPatch } from './settings.js';
 
 export * from './channels.js';
+export * from './session.js';
+export * from './settings.js';
 
 /** Whether the companion API answered its health check, and if not, why, in words a user can act on. */
 export const ApiHealth = z.discriminatedUnion('state', [
@@ -18,18 +38,38 @@ const noInput = z.undefined();
 
 export const IPC_CONTRACT = {
   [API_HEALTH]: { input: noInput, output: ApiHealth },
+  [SESSION_GET]: { input: noInput, output: SessionState },
+  [SESSION_SIGN_IN]: { input: LoginRequest, output: SignInResult },
+  [SESSION_SIGN_OUT]: { input: noInput, output: SessionState },
+  [SETTINGS_GET]: { input: noInput, output: Settings },
+  [SETTINGS_UPDATE]: { input: SettingsPatch, output: Settings },
+  [SECRETS_STATUS]: { input: noInput, output: SecretStorageStatus },
 } as const satisfies { [C in Channel]: { input: z.ZodType; output: z.ZodType } };
+
+export const EVENT_CONTRACT = {
+  [SESSION_CHANGED]: SessionState,
+  [SETTINGS_CHANGED]: Settings,
+  [SECRETS_BACKEND_WARNING]: SecretStorageStatus,
+} as const satisfies { [E in EventName]: z.ZodType };
 
 export type IpcContract = typeof IPC_CONTRACT;
 export type ChannelInput<C extends Channel> = z.input<IpcContract[C]['input']>;
 export type ChannelOutput<C extends Channel> = z.output<IpcContract[C]['output']>;
+export type EventPayload<E extends EventName> = z.output<(typeof EVENT_CONTRACT)[E]>;
 
 /** The function the preload exposes for channel C: no parameters when the channel takes no input. */
 export type ExposedFunction<C extends Channel> = [ChannelInput<C>] extends [undefined]
   ? () => Promise<ChannelOutput<C>>
   : (input: ChannelInput<C>) => Promise<ChannelOutput<C>>;
 
-/** `window.api`: one function per channel, named as ./channels.ts says. */
+/** Subscribes to event E; the returned function unsubscribes. */
+export type ExposedSubscription<E extends EventName> = (
+  listener: (payload: EventPayload<E>) => void,
+) => () => void;
+
+/** `window.api`: one function per channel and one `on*` per event, named as ./channels.ts says. */
 export type ExposedApi = {
   [C in Channel as (typeof IPC_METHODS)[C]]: ExposedFunction<C>;
+} & {
+  [E in EventName as (typeof EVENT_METHODS)[E]]: ExposedSubscription<E>;
 };

@@ -1,0 +1,68 @@
+// Builds main's services from what differs between the Electron app and the headless server
+// (where settings and secrets are kept), and connects them to the contract's events. Plain Node.
+import {
+  SECRETS_BACKEND_WARNING,
+  SESSION_CHANGED,
+  SETTINGS_CHANGED,
+  type Settings,
+} from '../shared/ipc/contract.js';
+import { createHandlers } from './handlers.js';
+import { EventHub, type IpcHandlers } from './ipc.js';
+import type { SecretStore } from './services/secrets/secret-store.js';
+import { SessionService } from './services/session/session-service.js';
+import { SettingsService, type SettingsStore } from './services/settings/settings-service.js';
+import type { Stoppable } from './shutdown.js';
+
+export interface MainDependencies {
+  settingsStore: SettingsStore;
+  secrets: SecretStore;
+  fetch: typeof globalThis.fetch;
+  /** defaults that differ from the built-in ones, e.g. the server URL from MEDAIUS_API_URL */
+  defaults?: Partial<Settings>;
+  /** how long to wait before asking an unreachable server again */
+  offlineRetryMs?: number;
+}
+
+export interface MainServices {
+  settings: SettingsService;
+  secrets: SecretStore;
+  session: SessionService;
+  events: EventHub;
+  handlers: IpcHandlers;
+  /**
+   * What must stop before the process exits, in order. Services added later (the upload queue,
+   * which flushes queued work) go first: they may still need the session.
+   */
+  stoppables: Stoppable[];
+}
+
+export function composeMain(deps: MainDependencies): MainServices {
+  const settings = new SettingsService({ store: deps.settingsStore, defaults: deps.defaults });
+  const session = new SessionService({
+    secrets: deps.secrets,
+    settings,
+    fetch: deps.fetch,
+    offlineRetryMs: deps.offlineRetryMs,
+  });
+  const events = new EventHub();
+  // Every event carries whole state, so the hub's latest of each brings a new window up to date.
+  events.publish(SETTINGS_CHANGED, settings.get());
+  events.publish(SESSION_CHANGED, session.state());
+  const secretStatus = deps.secrets.status();
+  if (secretStatus.warning) events.publish(SECRETS_BACKEND_WARNING, secretStatus);
+  const unsubscribe = [
+    settings.subscribe((value) => events.publish(SETTINGS_CHANGED, value)),
+    session.subscribe((state) => events.publish(SESSION_CHANGED, state)),
+  ];
+  return {
+    settings,
+    secrets: deps.secrets,
+    session,
+    events,
+    handlers: createHandlers({ settings, session, secrets: deps.secrets, fetch: deps.fetch }),
+    stoppables: [
+      { name: 'session', stop: () => session.stop() },
+      { name: 'events', stop: () => unsubscribe.forEach((stop) => stop()) },
+    ],
+  };
+}
