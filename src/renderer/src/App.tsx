@@ -1,7 +1,11 @@
-// The app shell: product name and the companion API connection status, which main checks on the
-// renderer's behalf (window.api.health) since the renderer itself opens no network connections.
+// The app shell: product name, the sign-in (or who is signed in), a warning when the sign-in is
+// not protected by the system keyring, and the companion API connection status. Main does all of
+// it on the renderer's behalf (window.api): the renderer itself opens no network connections.
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiHealth } from '../../shared/ipc/contract.js';
+import { SessionSummary } from './features/session/SessionSummary.js';
+import { SignInForm } from './features/session/SignInForm.js';
+import { messageOf, useSecretWarning, useSession } from './features/session/useSession.js';
 
 type HealthView =
   | { state: 'checking' }
@@ -10,6 +14,35 @@ type HealthView =
   | { state: 'unreachable'; baseUrl?: undefined; reason: string };
 
 export function App() {
+  const session = useSession();
+  const secretWarning = useSecretWarning();
+
+  return (
+    <main className="shell">
+      <h1>Medaius Scan &amp; Records</h1>
+      {secretWarning && (
+        <p role="alert" className="notice notice-warning">
+          {secretWarning}
+        </p>
+      )}
+      {session.state === 'loading' && <p className="muted">Loading…</p>}
+      {session.state === 'failed' && (
+        <p role="alert" className="notice notice-error">
+          The app could not say whether you are signed in: {session.reason}
+        </p>
+      )}
+      {session.state === 'ready' &&
+        (session.value.signedIn ? (
+          <SessionSummary session={session.value} />
+        ) : (
+          <SignInForm session={session.value} />
+        ))}
+      <ApiHealthCard />
+    </main>
+  );
+}
+
+function ApiHealthCard() {
   const [health, setHealth] = useState<HealthView>({ state: 'checking' });
 
   const check = useCallback(() => {
@@ -17,7 +50,7 @@ export function App() {
     window.api.health().then(setHealth, (error: unknown) =>
       setHealth({
         state: 'unreachable',
-        reason: `the desktop app could not check it (${error instanceof Error ? error.message : String(error)})`,
+        reason: `the desktop app could not check it (${messageOf(error)})`,
       }),
     );
   }, []);
@@ -25,20 +58,17 @@ export function App() {
   useEffect(check, [check]);
 
   return (
-    <main className="shell">
-      <h1>Medaius Scan &amp; Records</h1>
-      <section className="card" aria-labelledby="api-heading">
-        <h2 id="api-heading">Companion API</h2>
-        <p role="status" className={`status status-${health.state}`}>
-          <StatusText health={health} />
-        </p>
-        {health.state === 'unreachable' && (
-          <button type="button" onClick={check}>
-            Try again
-          </button>
-        )}
-      </section>
-    </main>
+    <section className="card" aria-labelledby="api-heading">
+      <h2 id="api-heading">Companion API</h2>
+      <p role="status" className={`status status-${health.state}`}>
+        <StatusText health={health} />
+      </p>
+      {health.state === 'unreachable' && (
+        <button type="button" onClick={check}>
+          Try again
+        </button>
+      )}
+    </section>
   );
 }
 
