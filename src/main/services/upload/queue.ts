@@ -593,27 +593,32 @@ class Queue implements UploadQueue {
   }
 
   async #sendParts(e: Entry, partCount: number, signal: AbortSignal): Promise<void> {
-    const missing = [];
+    const missing: number[] = [];
     for (let n = 1; n <= partCount; n++) if (!e.data.parts[n]) missing.push(n);
     if (missing.length === 0) return;
     // One failed part stops its siblings: the file goes back to the retry loop as a whole.
     const round = new AbortController();
     const stop = () => round.abort(signal.reason);
     signal.addEventListener('abort', stop, { once: true });
+    // At most `concurrency` parts of one file wait for a connection; the rest wait their turn here.
+    const worker = async () => {
+      for (let n = missing.shift(); n !== undefined; n = missing.shift()) {
+        await this.#sendPart(e, n, partCount, round.signal);
+      }
+    };
     try {
-      const results = await Promise.allSettled(
-        missing.map((n) =>
-          this.#sendPart(e, n, partCount, round.signal).catch((err: unknown) => {
-            round.abort(new Interrupted('a sibling part failed'));
-            throw err;
-          }),
-        ),
+      const workers = Array.from({ length: Math.min(missing.length, this.#o.concurrency) }, () =>
+        worker().catch((err: unknown) => {
+          round.abort(new Interrupted('a sibling part failed'));
+          throw err;
+        }),
       );
+      const results = await Promise.allSettled(workers);
+      if (signal.aborted) throw signal.reason;
       const failure = results.find(
         (r): r is PromiseRejectedResult =>
           r.status === 'rejected' && !(r.reason instanceof Interrupted),
       );
-      if (signal.aborted) throw signal.reason;
       if (failure) throw failure.reason;
     } finally {
       signal.removeEventListener('abort', stop);
