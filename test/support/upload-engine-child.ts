@@ -5,7 +5,8 @@
 //
 // The first run enqueues the configured items; a marker file keeps later runs from enqueuing
 // them again. Exits 0 once every item is done (1 if any failed) after printing one JSON line:
-// { done, failed, errors, maxRssBytes, elapsedMs }. Prints "started" once the queue runs.
+// { done, failed, errors, maxRssBytes, sentMs, elapsedMs }, times counted from when the queue
+// ran (sentMs: until every byte was accepted). Prints "started" once the queue runs.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createApiHttp } from '../../src/main/services/api/http.js';
@@ -30,7 +31,6 @@ export interface ChildConfig {
 }
 
 const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as ChildConfig;
-const startedAt = Date.now();
 const queue = createUploadQueue({
   dir: config.queueDir,
   api: createApiHttp({ baseUrl: () => config.baseUrl, token: () => config.token, fetch }),
@@ -44,10 +44,16 @@ if (!existsSync(config.marker)) {
   writeFileSync(config.marker, 'queued\n');
 }
 process.stdout.write('started\n');
+const startedAt = Date.now();
+let sentMs: number | null = null;
 
 const finished = () => queue.list().every((i) => i.state === 'done' || i.state === 'failed');
 await new Promise<void>((resolve) => {
   const unsubscribe = queue.subscribe(() => {
+    const items = queue.list();
+    if (sentMs === null && items.every((i) => ['committing', 'done'].includes(i.state))) {
+      sentMs = Date.now() - startedAt;
+    }
     if (!finished()) return;
     unsubscribe();
     resolve();
@@ -63,6 +69,7 @@ process.stdout.write(
     failed: failed.length,
     errors: failed.map((i) => i.error),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    sentMs,
     elapsedMs: Date.now() - startedAt,
   })}\n`,
 );
