@@ -48,12 +48,15 @@ export class AuditRepository {
     return created;
   }
 
-  async append(row: AuditRow): Promise<void> {
-    await this.db.insertInto('audit_events').values(row).execute();
+  /** Appends consecutive entries of one chain (in seq order) and moves its head to the last. */
+  async append(rows: readonly AuditRow[]): Promise<void> {
+    const last = rows[rows.length - 1];
+    if (!last) return;
+    await this.db.insertInto('audit_events').values(rows).execute();
     await this.db
       .updateTable('audit_heads')
-      .set({ seq: row.seq, hash: row.hash })
-      .where('chain', '=', row.chain)
+      .set({ seq: last.seq, hash: last.hash })
+      .where('chain', '=', last.chain)
       .execute();
   }
 

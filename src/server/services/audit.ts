@@ -30,8 +30,20 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** At most this many entries share one transaction; 15 bound parameters each. */
+const MAX_GROUP = 500;
+
+interface Waiting {
+  ctx: AuditContext;
+  entry: AuditEntry;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 export class AuditService {
   private readonly key: Buffer;
+  /** Per chain, entries recorded on their own that wait for the next group commit. */
+  private readonly waiting = new Map<string, Waiting[]>();
 
   constructor(
     private readonly database: Database,
@@ -41,34 +53,83 @@ export class AuditService {
     this.key = createHmac('sha256', signingSecret).update('medaius audit chain v1').digest();
   }
 
-  /** Appends one entry; pass the transaction of the change it records so both commit together. */
+  /**
+   * Appends one entry; pass the transaction of the change it records so both commit together.
+   * Without one, the entry commits in a transaction of its own, shared with the other entries
+   * of its chain that arrive while the previous one is being written (group commit: one head
+   * lock, one insert, one head update for them all). Either way it resolves only once the
+   * entry is committed.
+   */
   async record(ctx: AuditContext, entry: AuditEntry, trx?: Kysely<DB>): Promise<void> {
-    if (trx) return this.append(trx, ctx, entry);
-    await this.database.db.transaction().execute((t) => this.append(t, ctx, entry));
+    if (trx) return this.append(trx, ctx.organizationId ?? SYSTEM_CHAIN, [{ ctx, entry }]);
+    const chain = ctx.organizationId ?? SYSTEM_CHAIN;
+    return new Promise((resolve, reject) => {
+      const queue = this.waiting.get(chain);
+      if (queue) {
+        queue.push({ ctx, entry, resolve, reject });
+      } else {
+        this.waiting.set(chain, [{ ctx, entry, resolve, reject }]);
+        void this.commitWaiting(chain);
+      }
+    });
   }
 
-  private async append(db: Kysely<DB>, ctx: AuditContext, entry: AuditEntry): Promise<void> {
+  /** Commits the chain's waiting entries, a group at a time, until none are left. */
+  private async commitWaiting(chain: string): Promise<void> {
+    const queue = this.waiting.get(chain)!;
+    while (queue.length > 0) {
+      const group = queue.splice(0, MAX_GROUP);
+      try {
+        await this.commit(chain, group);
+        for (const w of group) w.resolve();
+      } catch (error) {
+        if (group.length === 1) {
+          group[0]!.reject(error);
+        } else {
+          // One entry's failure must not fail the others: retry each on its own.
+          for (const w of group) await this.commit(chain, [w]).then(w.resolve, w.reject);
+        }
+      }
+    }
+    this.waiting.delete(chain);
+  }
+
+  private commit(chain: string, group: Pick<Waiting, 'ctx' | 'entry'>[]): Promise<void> {
+    return this.database.db.transaction().execute((t) => this.append(t, chain, group));
+  }
+
+  private async append(
+    db: Kysely<DB>,
+    chain: string,
+    entries: Pick<Waiting, 'ctx' | 'entry'>[],
+  ): Promise<void> {
     const repo = new AuditRepository(db, this.database.dialect);
-    const chain = ctx.organizationId ?? SYSTEM_CHAIN;
     const head = await repo.lockHead(chain);
-    const row: Omit<AuditRow, 'hash'> = {
-      id: randomUUID(),
-      chain,
-      seq: head.seq + 1,
-      organization_id: ctx.organizationId,
-      user_id: ctx.userId,
-      action: entry.action,
-      entity_type: entry.entityType ?? null,
-      entity_id: entry.entityId ?? null,
-      patient_id: entry.patientId ?? null,
-      outcome: entry.outcome ?? 'success',
-      occurred_at: isoNow(this.clock),
-      client_address: ctx.clientAddress,
-      user_agent: ctx.userAgent,
-      details: entry.details ? JSON.stringify(entry.details) : null,
-      prev_hash: head.hash,
-    };
-    await repo.append({ ...row, hash: this.hashOf(row) });
+    let seq = Number(head.seq);
+    let prevHash = head.hash;
+    const rows: AuditRow[] = [];
+    for (const { ctx, entry } of entries) {
+      const row: Omit<AuditRow, 'hash'> = {
+        id: randomUUID(),
+        chain,
+        seq: ++seq,
+        organization_id: ctx.organizationId,
+        user_id: ctx.userId,
+        action: entry.action,
+        entity_type: entry.entityType ?? null,
+        entity_id: entry.entityId ?? null,
+        patient_id: entry.patientId ?? null,
+        outcome: entry.outcome ?? 'success',
+        occurred_at: isoNow(this.clock),
+        client_address: ctx.clientAddress,
+        user_agent: ctx.userAgent,
+        details: entry.details ? JSON.stringify(entry.details) : null,
+        prev_hash: prevHash,
+      };
+      prevHash = this.hashOf(row);
+      rows.push({ ...row, hash: prevHash });
+    }
+    await repo.append(rows);
   }
 
   private hashOf(row: Omit<AuditRow, 'hash'>): string {
