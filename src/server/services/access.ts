@@ -27,19 +27,11 @@ export class AccessService {
 
   /** The categories the actor may read, or undefined when that is every category. */
   async readableCategories(actor: Actor): Promise<Category[] | undefined> {
-    const perms = await this.permissions(actor);
-    const readable = CATEGORIES.filter((c) => perms[c].read);
-    return readable.length === CATEGORIES.length ? undefined : readable;
+    return readableIn(await this.permissions(actor));
   }
 
   async assertCategory(actor: Actor, category: Category, mode: 'read' | 'write'): Promise<void> {
-    const perms = await this.permissions(actor);
-    if (!perms[category][mode]) {
-      throw new ApiError(
-        'category_forbidden',
-        `Your role (${actor.role}) may not ${mode} documents in the category "${category}".`,
-      );
-    }
+    assertPermitted(actor, await this.permissions(actor), category, mode);
   }
 
   /** True when the patient ACL decides what this actor sees. */
@@ -77,5 +69,26 @@ export class AccessService {
       },
       permissions: await this.permissions(actor),
     };
+  }
+}
+
+/** The categories `permissions` lets its holder read, or undefined when that is every one. */
+export function readableIn(permissions: CategoryPermissions): Category[] | undefined {
+  const readable = CATEGORIES.filter((c) => permissions[c].read);
+  return readable.length === CATEGORIES.length ? undefined : readable;
+}
+
+/** Throws category_forbidden unless `permissions` (the actor's) allow `mode` on `category`. */
+export function assertPermitted(
+  actor: Actor,
+  permissions: CategoryPermissions,
+  category: Category,
+  mode: 'read' | 'write',
+): void {
+  if (!permissions[category][mode]) {
+    throw new ApiError(
+      'category_forbidden',
+      `Your role (${actor.role}) may not ${mode} documents in the category "${category}".`,
+    );
   }
 }

@@ -14,7 +14,7 @@ import { decodeCursor, encodeCursor, toPage } from '../cursor.js';
 import { ApiError, notFound } from '../errors.js';
 import { DocumentRepository, type DocumentRow } from '../repositories/documents.js';
 import { PatientRepository } from '../repositories/patients.js';
-import type { AccessService } from './access.js';
+import { assertPermitted, readableIn, type AccessService } from './access.js';
 import { auditContextOf, type Actor } from './auth.js';
 import type { AuditService } from './audit.js';
 import type { ActivityService } from './events.js';
@@ -94,14 +94,16 @@ export class DocumentService {
     const deleted = query.status === 'deleted';
     if (deleted) this.assertAdmin(actor, 'list deleted documents');
     if (query.patientId) await this.access.visiblePatient(actor, query.patientId);
-    if (query.category) await this.access.assertCategory(actor, query.category, 'read');
+    // One policy read serves both the category check and the category filter.
+    const permissions = await this.access.permissions(actor);
+    if (query.category) assertPermitted(actor, permissions, query.category, 'read');
     const after = query.cursor ? decodeCursor(query.cursor, 3) : undefined;
     const rows = await new DocumentRepository(this.database.db).list({
       organizationId: actor.organizationId,
       patientId: query.patientId,
       encounterId: query.encounterId,
       category: query.category,
-      categories: await this.access.readableCategories(actor),
+      categories: readableIn(permissions),
       from: query.from,
       to: query.to,
       status: query.status === 'deleted' ? undefined : query.status,
