@@ -6,6 +6,36 @@ import type { DB, DocumentReferenceTable } from '../db/schema.js';
 
 export type DocumentRow = Selectable<DocumentReferenceTable>;
 
+/** The columns a document reference shows its reader; storage keys stay on the server. */
+const LISTED_COLUMNS = [
+  'd.id',
+  'd.patient_id',
+  'd.encounter_id',
+  'd.title',
+  'd.category',
+  'd.content_type',
+  'd.url',
+  'd.file_size',
+  'd.sha256',
+  'd.thumbnail_url',
+  'd.thumbnail_status',
+  'd.file_name',
+  'd.status',
+  'd.document_date',
+  'd.source',
+  'd.created_by',
+  'd.created_at',
+  'd.updated_at',
+  'd.deleted_at',
+  'd.deleted_by',
+] as const;
+
+/** A document as lists read it: the columns of LISTED_COLUMNS. */
+export type ListedDocumentRow = Omit<
+  DocumentRow,
+  'organization_id' | 'storage_key' | 'thumbnail_key'
+>;
+
 export interface DocumentCursor {
   documentDate: string;
   createdAt: string;
@@ -45,11 +75,11 @@ export class DocumentRepository {
       .executeTakeFirst();
   }
 
-  list(f: DocumentFilter): Promise<DocumentRow[]> {
-    return this.listQuery(f).selectAll('d').execute();
+  list(f: DocumentFilter): Promise<ListedDocumentRow[]> {
+    return this.listQuery(f).execute();
   }
 
-  /** The list query itself, exposed so benchmarks can print its plan. */
+  /** The list query itself, exactly as list() runs it, exposed so benchmarks can print its plan. */
   listQuery(f: DocumentFilter) {
     let q = this.db
       .selectFrom('document_references as d')
@@ -85,6 +115,7 @@ export class DocumentRepository {
       );
     }
     return q
+      .select(LISTED_COLUMNS)
       .orderBy('d.document_date', 'desc')
       .orderBy('d.created_at', 'desc')
       .orderBy('d.id', 'desc')

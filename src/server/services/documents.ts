@@ -12,7 +12,11 @@ import type { DB } from '../db/schema.js';
 import type { Clock } from '../clock.js';
 import { decodeCursor, encodeCursor, toPage } from '../cursor.js';
 import { ApiError, notFound } from '../errors.js';
-import { DocumentRepository, type DocumentRow } from '../repositories/documents.js';
+import {
+  DocumentRepository,
+  type DocumentRow,
+  type ListedDocumentRow,
+} from '../repositories/documents.js';
 import { PatientRepository } from '../repositories/patients.js';
 import { assertPermitted, readableIn, type AccessService } from './access.js';
 import { auditContextOf, type Actor } from './auth.js';
@@ -280,7 +284,7 @@ function pick(row: DocumentRow, changes: Partial<DocumentRow>): Partial<Document
   return before;
 }
 
-export function toDocument(row: DocumentRow): DocumentReference {
+export function toDocument(row: ListedDocumentRow): DocumentReference {
   return {
     id: row.id,
     patientId: row.patient_id,
