@@ -1002,7 +1002,8 @@ class Queue implements UploadQueue {
 
   /** Past the point of cancelling: the server is making the document (or the batch's). */
   #committing(e: Entry): boolean {
-    return e.data.batchId ? this.#batchTasks.has(e.data.batchId) : e.stage === 'completing';
+    if (!e.data.batchId) return e.stage === 'completing';
+    return this.#batchTasks.has(e.data.batchId) && unfinished(e);
   }
 
   #stateOf(e: Entry): ItemState {
