@@ -29,13 +29,13 @@ const PLANS: Plan[] = [
     backend: BACKENDS.find((b) => b.storage === 'local' && b.dialect === 'sqlite')!,
     small: 45,
     tiffs: [1780, 1950, 2100, 2250, 2440],
-    kills: 24,
+    kills: 20,
   },
   {
     backend: BACKENDS.find((b) => b.storage === 's3')!,
-    small: 10,
-    tiffs: [1780, 2100],
-    kills: 8,
+    small: 8,
+    tiffs: [1780],
+    kills: 6,
   },
 ];
 

@@ -2,7 +2,7 @@
 // controls a user has — pause, resume, cancel — and signing in again after the token expired.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BACKENDS, createBackendWorld } from '../../support/backends.js';
 import { bigTiff, jpeg, pdf, sha256 } from '../../support/files.js';
 import type { World } from '../../support/world.js';
@@ -13,12 +13,15 @@ import {
   MiB,
   stage,
   startEngine,
+  summaryIs,
   tempDir,
   uploadState,
   waitFor,
 } from './upload-harness.js';
 
 const backends = BACKENDS.filter((b) => b.dialect === 'sqlite');
+// Generous: these run beside other suites on two cores, and only waits depend on it.
+vi.setConfig({ testTimeout: 120_000 });
 
 describe.each(backends)('upload engine ($name)', (backend) => {
   let w: World;
@@ -49,7 +52,9 @@ describe.each(backends)('upload engine ($name)', (backend) => {
     try {
       const queued = await engine.queue.enqueue(items, { batchId: randomUUID() });
       const ids = queued.map((q) => q.id);
-      await waitFor('the batch to be done', () => allIn(engine.queue, ids, ['done']));
+      await waitFor('the batch to be done', () => allIn(engine, ids, ['done']));
+      await waitFor('the staged copies released', () => engine.released.length === ids.length);
+      await waitFor('the summary', () => summaryIs(engine, { pending: 0 }));
 
       const docs = await documentsOf(w, token, patientId);
       for (const [i, f] of files.entries()) {
@@ -104,14 +109,14 @@ describe.each(backends)('upload engine ($name)', (backend) => {
         const [p, s] = await engine.queue.enqueue([slow!, small!]);
         await engine.queue.pause(p!.id);
         expect(engine.item(p!.id)!.state).toBe('paused');
-        await waitFor('the small file', () => engine.item(s!.id)?.state === 'done');
+        await waitFor('the small file', () => allIn(engine, [s!.id], ['done']));
         expect(engine.item(p!.id)!.state).toBe('paused');
         expect((await documentsOf(w, token, patientId)).map((d) => d.fileName)).toEqual([
           'small.jpg',
         ]);
 
         await engine.queue.resume(p!.id);
-        await waitFor('the resumed file', () => engine.item(p!.id)?.state === 'done');
+        await waitFor('the resumed file', () => allIn(engine, [p!.id], ['done']));
         const pausedDoc = (await documentsOf(w, token, patientId)).find(
           (d) => d.fileName === 'paused.tiff',
         );
@@ -146,17 +151,13 @@ describe.each(backends)('upload engine ($name)', (backend) => {
       const engine = await startEngine(w.url, 'expired-token');
       try {
         const [q] = await engine.queue.enqueue([item]);
-        await waitFor(
-          'waiting-for-sign-in',
-          () => engine.item(q!.id)?.state === 'waiting-for-sign-in',
-        );
-        const summary = engine.events.findLast((e) => e.type === 'summary');
-        expect(summary).toMatchObject({ summary: { signedIn: false, pending: 1 } });
+        await waitFor('waiting-for-sign-in', () => allIn(engine, [q!.id], ['waiting-for-sign-in']));
+        expect(summaryIs(engine, { signedIn: false, pending: 1 })).toBe(true);
         expect(existsSync(item.stagedPath)).toBe(true);
 
         engine.setToken(token);
         engine.queue.tokenChanged();
-        await waitFor('the file to be saved', () => engine.item(q!.id)?.state === 'done');
+        await waitFor('the file to be saved', () => allIn(engine, [q!.id], ['done']));
         const doc = (await documentsOf(w, token, patientId)).filter(
           (d) => d.fileName === 'consent.pdf',
         );
@@ -187,7 +188,7 @@ describe.each(backends)('upload engine ($name)', (backend) => {
       try {
         const queued = await engine.queue.enqueue([good, liar], { batchId: randomUUID() });
         const ids = queued.map((q) => q.id);
-        await waitFor('the batch to fail', () => allIn(engine.queue, ids, ['failed']));
+        await waitFor('the batch to fail', () => allIn(engine, ids, ['failed']));
         const [fine, bad] = ids.map((id) => engine.item(id)!);
         expect(bad!.error?.message).toMatch(/photo\.jpg/);
         expect(fine!.error?.message).toMatch(
@@ -202,7 +203,7 @@ describe.each(backends)('upload engine ($name)', (backend) => {
         await engine.queue.cancel(bad!.id);
         await waitFor('the dismissed copy released', () => engine.released.includes(bad!.id));
         await engine.queue.resume(fine!.id);
-        await waitFor('the retried file', () => engine.item(fine!.id)?.state === 'done');
+        await waitFor('the retried file', () => allIn(engine, [fine!.id], ['done']));
         const after = (await documentsOf(w, token, patientId)).filter(
           (d) => d.fileName === 'fine.jpg',
         );

@@ -3,7 +3,7 @@
 // lost network shows as waiting, never as failure. Also expired part URLs and a storage
 // session the provider dropped.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiHttp } from '../../../src/main/services/api/http.js';
 import type { QueueItem } from '../../../src/main/services/upload/types.js';
 import { UploadRepository } from '../../../src/server/repositories/uploads.js';
@@ -17,12 +17,15 @@ import {
   MiB,
   stage,
   startEngine,
+  summaryIs,
   tempDir,
   waitFor,
 } from './upload-harness.js';
 
 const local = BACKENDS.find((b) => b.storage === 'local' && b.dialect === 'sqlite')!;
 const s3 = BACKENDS.find((b) => b.storage === 's3')!;
+// Generous: these run beside other suites on two cores, and only waits depend on it.
+vi.setConfig({ testTimeout: 180_000 });
 
 /** A world whose API (and, on S3, whose storage) the engine reaches only through proxies. */
 async function proxiedWorld(backend: Backend) {
@@ -99,7 +102,7 @@ describe.each([local, s3])('uploads through a faulty network ($name)', (backend)
     const engine = await startEngine(() => net.api.url, token, { stallTimeoutMs: 2_000 });
     try {
       const ids = (await engine.queue.enqueue(items, { batchId: randomUUID() })).map((q) => q.id);
-      await waitFor('the batch to be done', () => allIn(engine.queue, ids, ['done']), 120_000);
+      await waitFor('the batch to be done', () => allIn(engine, ids, ['done']), 120_000);
     } finally {
       faulty.plan = null;
       await engine.close();
@@ -138,19 +141,16 @@ describe.each([local, s3])('uploads through a faulty network ($name)', (backend)
       try {
         const ids = (await engine.queue.enqueue(items)).map((q) => q.id);
         await waitFor('both to wait for the network', () =>
-          allIn(engine.queue, ids, ['waiting-for-network']),
+          allIn(engine, ids, ['waiting-for-network']),
         );
-        const summary = engine.events.findLast((e) => e.type === 'summary');
-        expect(summary).toMatchObject({ summary: { online: false, pending: 2 } });
+        expect(summaryIs(engine, { online: false, pending: 2 })).toBe(true);
         // Several retries later (they back off to 1 s here), still waiting rather than failed.
         await new Promise((resolve) => setTimeout(resolve, 2_500));
-        expect(allIn(engine.queue, ids, ['waiting-for-network'])).toBe(true);
+        expect(allIn(engine, ids, ['waiting-for-network'])).toBe(true);
 
         await net.api.up();
-        await waitFor('both to be saved', () => allIn(engine.queue, ids, ['done']));
-        expect(engine.events.findLast((e) => e.type === 'summary')).toMatchObject({
-          summary: { online: true, pending: 0 },
-        });
+        await waitFor('both to be saved', () => allIn(engine, ids, ['done']));
+        await waitFor('the summary', () => summaryIs(engine, { online: true, pending: 0 }));
         expect(engine.events.some((e) => e.type === 'item' && e.item.state === 'failed')).toBe(
           false,
         );
@@ -183,13 +183,10 @@ describe.each([local, s3])('uploads through a faulty network ($name)', (backend)
         const [q] = await engine.queue.enqueue([item]);
         await waitFor('some bytes sent', () => engine.item(q!.id)!.bytesSent > 0);
         await net.api.down();
-        await waitFor(
-          'waiting-for-network',
-          () => engine.item(q!.id)?.state === 'waiting-for-network',
-        );
+        await waitFor('waiting-for-network', () => allIn(engine, [q!.id], ['waiting-for-network']));
         await net.api.up();
         engine.queue.networkChanged();
-        await waitFor('the file to be saved', () => engine.item(q!.id)?.state === 'done', 30_000);
+        await waitFor('the file to be saved', () => allIn(engine, [q!.id], ['done']));
         const doc = (await documentsOf(w, token, patientId)).find(
           (d) => d.fileName === 'offline-mid-file.tiff',
         );
@@ -236,7 +233,7 @@ describe.each([local, s3])('uploads through a faulty network ($name)', (backend)
         net.api.plan = null;
         w.time.advance(2 * 3600_000);
         net.api.releaseStalls();
-        await waitFor('the file to be saved', () => engine.item(q!.id)?.state === 'done', 30_000);
+        await waitFor('the file to be saved', () => allIn(engine, [q!.id], ['done']));
         expect(signCalls).toBeGreaterThanOrEqual(2);
         const doc = (await documentsOf(w, token, patientId)).find(
           (d) => d.fileName === 'expired-links.tiff',
@@ -270,7 +267,7 @@ describe.each([local, s3])('uploads through a faulty network ($name)', (backend)
         // What a provider does to multipart uploads left unfinished too long.
         await w.storage.abortMultipartUpload(row!.storage_key, row!.storage_upload_id);
         await engine.queue.resume(q!.id);
-        await waitFor('the file to be saved', () => engine.item(q!.id)?.state === 'done');
+        await waitFor('the file to be saved', () => allIn(engine, [q!.id], ['done']));
         const doc = (await documentsOf(w, token, patientId)).find(
           (d) => d.fileName === 'dropped-session.tiff',
         );

@@ -11,6 +11,7 @@ import {
   type ItemProgress,
   type QueueEvent,
   type QueueItem,
+  type QueueSummary,
   type UploadQueue,
   type UploadQueueOptions,
 } from '../../../src/main/services/upload/queue.js';
@@ -113,9 +114,24 @@ export async function waitFor<T>(
   }
 }
 
-export function allIn(queue: UploadQueue, ids: string[], states: ItemProgress['state'][]) {
-  const items = queue.list().filter((i) => ids.includes(i.id));
-  return items.length === ids.length && items.every((i) => states.includes(i.state));
+/**
+ * Whether the last event of each item said one of `states`. Events, not list(): an event
+ * follows the journal write, as the renderer sees it.
+ */
+export function allIn(engine: TestEngine, ids: string[], states: ItemProgress['state'][]) {
+  return ids.every((id) => {
+    const last = engine.itemEvents(id).at(-1);
+    return last !== undefined && states.includes(last.state);
+  });
+}
+
+/** The last summary event matches `expected`. */
+export function summaryIs(engine: TestEngine, expected: Partial<QueueSummary>) {
+  const last = engine.events.findLast((e) => e.type === 'summary');
+  return (
+    last?.type === 'summary' &&
+    Object.entries(expected).every(([k, v]) => last.summary[k as keyof QueueSummary] === v)
+  );
 }
 
 export interface ServerDocument {
