@@ -1,8 +1,11 @@
 // The upload engine against the real API: a batch filed whole on local and S3 storage, and the
 // controls a user has — pause, resume, cancel — and signing in again after the token expired.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApiHttp } from '../../../src/main/services/api/http.js';
+import { createUploadQueue } from '../../../src/main/services/upload/queue.js';
 import { BACKENDS, createBackendWorld } from '../../support/backends.js';
 import { bigTiff, jpeg, pdf, sha256 } from '../../support/files.js';
 import type { World } from '../../support/world.js';
@@ -210,6 +213,50 @@ describe.each(backends)('upload engine ($name)', (backend) => {
         expect(after).toHaveLength(1);
       } finally {
         await engine.close();
+      }
+    },
+  );
+
+  it.runIf(backend.storage === 'local')(
+    'reopens a queue whose journal a crash tore, and names a damaged one',
+    async () => {
+      const patientId = w.a.patients[0]!;
+      const bytes = await jpeg(640, 480);
+      const item = await stage(staging.dir, bytes, {
+        fileName: 'after-power-cut.jpg',
+        contentType: 'image/jpeg',
+        patientId,
+      });
+      const shared = tempDir('medaius-queue-');
+      try {
+        const before = await startEngine(w.url, token, { dir: shared.dir });
+        const [q] = await before.queue.enqueue([item]);
+        await before.queue.pause(q!.id);
+        await before.close();
+        // Power went while a record was being written: half a line at the end.
+        appendFileSync(path.join(shared.dir, 'queue.journal'), '{"op":"set","changes":[{"id":"');
+
+        const after = await startEngine(w.url, token, { dir: shared.dir });
+        try {
+          expect(after.queue.list().map((i) => [i.id, i.state])).toEqual([[q!.id, 'paused']]);
+          await after.queue.resume(q!.id);
+          await waitFor('the file to be saved', () => allIn(after, [q!.id], ['done']));
+        } finally {
+          await after.close();
+        }
+        const docs = await documentsOf(w, token, patientId);
+        expect(docs.filter((d) => d.fileName === 'after-power-cut.jpg')).toHaveLength(1);
+
+        const damaged = path.join(shared.dir, 'queue.journal');
+        writeFileSync(damaged, 'not json\n{"op":"drop","id":"x"}\n');
+        const queue = createUploadQueue({
+          dir: shared.dir,
+          api: createApiHttp({ baseUrl: w.url, token: () => token, fetch }),
+          releaseStaged: async () => undefined,
+        });
+        await expect(queue.start()).rejects.toThrow(`${damaged} is damaged at line 1`);
+      } finally {
+        shared.remove();
       }
     },
   );
