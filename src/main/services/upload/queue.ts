@@ -662,7 +662,7 @@ class Queue implements UploadQueue {
         }
       } catch (err) {
         if (signal.aborted) throw signal.reason;
-        if (err instanceof StagedFileError) throw new Refused(stagedError(e, err.message));
+        if (err instanceof StagedFileError) throw new Refused(unreadable(e, err.cause));
         if (!(err instanceof PartNetworkError)) throw err;
         if (generation !== this.#generation) {
           networkFailures = 0;
@@ -761,22 +761,18 @@ class Queue implements UploadQueue {
     try {
       actual = (await stat(stagedPath)).size;
     } catch (err) {
-      throw new Refused(
-        stagedError(
-          e,
-          (err as NodeJS.ErrnoException).code === 'ENOENT'
-            ? `The staged copy of ${fileName} (${stagedPath}) is gone; add the file again.`
-            : `The staged copy of ${fileName} (${stagedPath}) cannot be read: ${(err as Error).message}.`,
-        ),
-      );
+      throw (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? new Refused({
+            code: 'staged_missing',
+            message: `The staged copy of ${fileName} (${stagedPath}) is gone; add the file again.`,
+          })
+        : new Refused(unreadable(e, err));
     }
     if (actual !== size) {
-      throw new Refused(
-        stagedError(
-          e,
-          `The staged copy of ${fileName} (${stagedPath}) holds ${actual} bytes, not the ${size} that were queued; add the file again.`,
-        ),
-      );
+      throw new Refused({
+        code: 'staged_changed',
+        message: `The staged copy of ${fileName} (${stagedPath}) holds ${actual} bytes, not the ${size} that were queued; add the file again.`,
+      });
     }
   }
 
@@ -1247,8 +1243,12 @@ function sameParts(a: Record<string, string>, b: Record<string, string>): boolea
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
-function stagedError(e: Entry, message: string): ItemError {
-  return { code: 'staged_missing', message: message || `${e.data.item.fileName} cannot be read.` };
+function unreadable(e: Entry, cause: unknown): ItemError {
+  const { fileName, stagedPath } = e.data.item;
+  return {
+    code: 'staged_unreadable',
+    message: `The staged copy of ${fileName} (${stagedPath}) cannot be read: ${(cause as Error).message}. Add the file again.`,
+  };
 }
 
 /**

@@ -30,7 +30,10 @@ export type ItemState =
   | 'done';
 
 export interface ItemError {
-  /** the API's problem code, or the queue's own (`staged_missing`, `storage_refused`, …) */
+  /**
+   * the API's problem code, or the queue's own: `staged_missing`, `staged_changed`,
+   * `staged_unreadable`, `storage_refused`, `batch_failed`, `upload_aborted`, `release_failed`
+   */
   code: string;
   message: string;
 }
