@@ -1,16 +1,22 @@
 // Scanned page images into one PDF, each image placed in the PDF as the scanner wrote it.
-// JPEG pages go in as DCTDecode streams, byte for byte. Line-art pages arrive as 1-bit PNG:
-// a PNG's image data is a zlib stream with per-row predictors, which PDF's FlateDecode with
-// /Predictor 15 reads directly, so those go in unchanged too — a letter page at 300 dpi is
-// about 60 KB that way and keeps its sharp edges, where JPEG would blur the text and be larger.
-import { readFile } from 'node:fs/promises';
+// JPEG pages go in as DCTDecode streams, byte for byte, and stay in their files until the PDF is
+// written (a FileImageStream): only their headers are read here, so a 100-page scan does not
+// sit in memory twice. Line-art pages arrive as 1-bit PNG: a PNG's image data is a zlib stream
+// with per-row predictors, which PDF's FlateDecode with /Predictor 15 reads directly, so those go
+// in unchanged too — a letter page at 300 dpi is about 60 KB that way and keeps its sharp edges,
+// where JPEG would blur the text and be larger.
+import { open, readFile } from 'node:fs/promises';
 import {
   concatTransformationMatrix,
   drawObject,
+  JpegEmbedder,
+  PDFContentStream,
   PDFDocument,
   popGraphicsState,
   pushGraphicsState,
+  type PDFRef,
 } from 'pdf-lib';
+import { FileImageStream } from './pdf-writer.js';
 
 export type PageImageFormat = 'jpeg' | 'png';
 
@@ -22,16 +28,17 @@ export interface PageImage {
 }
 
 const PRODUCER = 'Medaius Scan & Records';
+/** Enough of a JPEG to reach its frame header past the usual EXIF and ICC segments. */
+const JPEG_HEAD_BYTES = 64 * 1024;
 
 export async function assemblePdf(pages: readonly PageImage[]): Promise<PDFDocument> {
   const doc = await PDFDocument.create();
   doc.setProducer(PRODUCER);
   doc.setCreator(PRODUCER);
   for (const [index, page] of pages.entries()) {
-    const bytes = await readFile(page.path);
     try {
-      if (page.format === 'jpeg') await addJpegPage(doc, bytes, page.dpi);
-      else await addPngPage(doc, bytes, page.dpi);
+      if (page.format === 'jpeg') await addJpegPage(doc, page.path, page.dpi);
+      else await addPngPage(doc, await readFile(page.path), page.dpi);
     } catch (error) {
       throw new Error(`Page ${index + 1} cannot be added to the PDF: ${(error as Error).message}`, {
         cause: error,
@@ -43,12 +50,64 @@ export async function assemblePdf(pages: readonly PageImage[]): Promise<PDFDocum
 
 const points = (pixels: number, dpi: number): number => (pixels * 72) / dpi;
 
-/** pdf-lib's JPEG embedding keeps the file's bytes as the image stream; it only reads the header. */
-async function addJpegPage(doc: PDFDocument, bytes: Uint8Array, dpi: number): Promise<void> {
-  const image = await doc.embedJpg(bytes);
-  const width = points(image.width, dpi);
-  const height = points(image.height, dpi);
-  doc.addPage([width, height]).drawImage(image, { x: 0, y: 0, width, height });
+/** The image dictionary pdf-lib's own JPEG embedding writes, over the file's bytes. */
+async function addJpegPage(doc: PDFDocument, path: string, dpi: number): Promise<void> {
+  const { head, size } = await readHead(path, JPEG_HEAD_BYTES);
+  let jpeg;
+  try {
+    jpeg = await JpegEmbedder.for(head);
+  } catch (error) {
+    // The frame header lies beyond the head (a large embedded preview or profile).
+    if (size <= head.length || !(error instanceof RangeError)) throw error;
+    jpeg = await JpegEmbedder.for(new Uint8Array(await readFile(path)));
+  }
+  const dict = doc.context.obj({
+    Type: 'XObject',
+    Subtype: 'Image',
+    BitsPerComponent: jpeg.bitsPerComponent,
+    Width: jpeg.width,
+    Height: jpeg.height,
+    ColorSpace: jpeg.colorSpace,
+    Filter: 'DCTDecode',
+    // Adobe writes CMYK JPEGs inverted, and viewers expect them so.
+    Decode: jpeg.colorSpace === 'DeviceCMYK' ? [1, 0, 1, 0, 1, 0, 1, 0] : undefined,
+  });
+  const image = doc.context.register(new FileImageStream(dict, path, size));
+  addImagePage(doc, image, points(jpeg.width, dpi), points(jpeg.height, dpi));
+}
+
+/** The first `length` bytes of a file (in an array of their own, as pdf-lib's parser wants). */
+async function readHead(path: string, length: number): Promise<{ head: Uint8Array; size: number }> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const head = new Uint8Array(Math.min(size, length));
+    await file.read(head, 0, head.length, 0);
+    return { head, size };
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * A page that is the image, edge to edge. Its few bytes of drawing instructions are stored
+ * uncompressed: pdf-lib would deflate each page's with a fresh compressor, and for 100 pages
+ * that churn costs more than the whole write.
+ */
+function addImagePage(doc: PDFDocument, image: PDFRef, width: number, height: number): void {
+  const page = doc.addPage([width, height]);
+  const name = page.node.newXObject('Image', image);
+  const drawing = PDFContentStream.of(
+    doc.context.obj({}),
+    [
+      pushGraphicsState(),
+      concatTransformationMatrix(width, 0, 0, height, 0, 0),
+      drawObject(name),
+      popGraphicsState(),
+    ],
+    false,
+  );
+  page.node.addContentStream(doc.context.register(drawing));
 }
 
 async function addPngPage(doc: PDFDocument, bytes: Uint8Array, dpi: number): Promise<void> {
@@ -71,16 +130,7 @@ async function addPngPage(doc: PDFDocument, bytes: Uint8Array, dpi: number): Pro
       },
     }),
   );
-  const width = points(png.width, dpi);
-  const height = points(png.height, dpi);
-  const page = doc.addPage([width, height]);
-  const name = page.node.newXObject('Image', image);
-  page.pushOperators(
-    pushGraphicsState(),
-    concatTransformationMatrix(width, 0, 0, height, 0, 0),
-    drawObject(name),
-    popGraphicsState(),
-  );
+  addImagePage(doc, image, points(png.width, dpi), points(png.height, dpi));
 }
 
 const GREY = 0;
