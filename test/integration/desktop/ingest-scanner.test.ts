@@ -211,12 +211,25 @@ describe('SANE scanners', () => {
   it('drops nothing into the inbox when stopped before the first page is complete', async () => {
     world = await openWorld({ scanimage: tool });
     const jobId = 'f47ac10b-58cc-4372-a567-0e02b2c3d479';
-    const scanning = world.service.scan(feeder('Grid', SLOW_READS), { jobId });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    world.service.cancel(jobId);
-    const result = await scanning;
+    world.service.subscribe((e) => {
+      // The slow reads keep the first page from completing for at least 400 ms.
+      if (e.type === 'scan-started') setTimeout(() => world.service.cancel(jobId), 50);
+    });
+    const result = await world.service.scan(feeder('Grid', SLOW_READS), { jobId });
     expect(result).toEqual({ pagesScanned: 0, cancelled: true });
+    expect(world.events.filter((e) => e.type === 'scan-progress')).toEqual([]);
     expect((await world.restart()).listItems()).toEqual([]);
+    expect(await readdir(path.join(world.root, 'staging', 'tmp'))).toEqual([]);
+  });
+
+  it('scans nothing when cancelled before the scanner was set up', async () => {
+    world = await openWorld({ scanimage: tool });
+    const jobId = '9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d';
+    const scanning = world.service.scan(feeder('Grid', SLOW_READS), { jobId });
+    world.service.cancel(jobId);
+    expect(await scanning).toEqual({ pagesScanned: 0, cancelled: true });
+    expect(world.events.some((e) => e.type === 'scan-started')).toBe(false);
+    expect(world.service.listItems()).toEqual([]);
   });
 
   it('converts pages once when scanimage cannot write JPEG or PNG', async () => {

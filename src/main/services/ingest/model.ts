@@ -167,6 +167,8 @@ export type IngestEvent =
     }
   | { type: 'ingest-rejected'; jobId: string; rejection: Rejection }
   | { type: 'ingest-finished'; report: IngestReport }
+  /** the scanner has been set up and is feeding paper */
+  | { type: 'scan-started'; jobId: string; deviceId: string }
   | { type: 'scan-progress'; jobId: string; pagesScanned: number; page: ScannedPageEvent }
   | {
       type: 'scan-finished';

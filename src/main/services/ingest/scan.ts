@@ -277,8 +277,16 @@ export async function scanToInbox(
   jobId: string,
   signal: AbortSignal,
 ): Promise<ScanResult> {
-  const options = await deviceOptions(deps.tool, request.deviceId, signal);
+  let options;
+  try {
+    options = await deviceOptions(deps.tool, request.deviceId, signal);
+  } catch (error) {
+    if (signal.aborted) return { pagesScanned: 0, cancelled: true };
+    throw error;
+  }
   const plan = planScan(request, options, await deps.formats());
+  // Cancelled while the scanner was being asked what it offers: nothing was scanned.
+  if (signal.aborted) return { pagesScanned: 0, cancelled: true };
   const dir = ctx.staging.tempPath('scan');
   await mkdir(dir);
   const holds = new Holds(ctx.staging);
@@ -293,6 +301,7 @@ export async function scanToInbox(
       });
     });
     let conversions: Promise<void> = Promise.resolve();
+    ctx.events.emit({ type: 'scan-started', jobId, deviceId: request.deviceId });
     const extension = plan.scanFormat === 'jpeg' ? 'jpg' : plan.scanFormat;
     const batch = await runBatch(
       deps.tool,

@@ -143,7 +143,7 @@ export interface BatchResult {
 /**
  * Runs `scanimage <args> --batch=<pattern> --batch-print` and calls onPage with each complete
  * page's path as it is printed. Cancelling the signal stops scanimage; pages completed before
- * that are still returned.
+ * that are still returned. The caller checks the signal before calling.
  */
 export function runBatch(
   tool: ScanimageTool,
