@@ -68,6 +68,7 @@ describe.each(backends)('upload engine ($name)', (backend) => {
         expect(await downloadedSha256(w, token, matching[0]!.id)).toBe(sha256(f.bytes));
       }
       expect(engine.released.sort()).toEqual([...ids].sort());
+      expect(items.some((i) => engine.queue.holdsStaged(i.sha256))).toBe(false);
       for (const item of items) expect(existsSync(item.stagedPath)).toBe(false);
 
       for (const id of ids) {
@@ -198,6 +199,9 @@ describe.each(backends)('upload engine ($name)', (backend) => {
           /fine\.jpg was not saved: photo\.jpg of the same filing failed/,
         );
         expect(engine.released).toEqual([]);
+        expect(engine.queue.holdsStaged(good.sha256) && engine.queue.holdsStaged(liar.sha256)).toBe(
+          true,
+        );
         expect(existsSync(good.stagedPath) && existsSync(liar.stagedPath)).toBe(true);
         const names = (await documentsOf(w, token, patientId)).map((d) => d.fileName);
         expect(names).not.toContain('fine.jpg');
@@ -205,6 +209,7 @@ describe.each(backends)('upload engine ($name)', (backend) => {
         // Dismissing the bad file releases it; trying the other again files it alone.
         await engine.queue.cancel(bad!.id);
         await waitFor('the dismissed copy released', () => engine.released.includes(bad!.id));
+        expect(engine.queue.holdsStaged(liar.sha256)).toBe(false);
         await engine.queue.resume(fine!.id);
         await waitFor('the retried file', () => allIn(engine, [fine!.id], ['done']));
         const after = (await documentsOf(w, token, patientId)).filter(

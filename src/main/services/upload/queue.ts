@@ -60,6 +60,12 @@ export interface UploadQueue {
    */
   enqueue(items: QueueItem[], options?: { batchId?: string }): Promise<ItemProgress[]>;
   list(): ItemProgress[];
+  /**
+   * Whether an item still needs the staged bytes with this SHA-256: true until the server
+   * confirmed its document or the user cancelled it (failed items keep theirs, to be retried).
+   * Staging asks this before it deletes bytes; it is already false while releaseStaged runs.
+   */
+  holdsStaged(sha256: string): boolean;
   /** Listens to item and summary events; returns the function that stops listening. */
   subscribe(listener: (event: QueueEvent) => void): () => void;
   /** Pauses one item, or every unfinished one; paused items stay paused across restarts. */
@@ -281,6 +287,12 @@ class Queue implements UploadQueue {
 
   list(): ItemProgress[] {
     return this.#visible().map((e) => this.#progress(e));
+  }
+
+  holdsStaged(sha256: string): boolean {
+    return [...this.#entries.values()].some(
+      (e) => e.data.item.sha256 === sha256 && !['done', 'cancelled'].includes(e.data.phase),
+    );
   }
 
   subscribe(listener: (event: QueueEvent) => void): () => void {
