@@ -151,6 +151,18 @@ describe('planning a scan', () => {
     expect(plan).toMatchObject({ scanFormat: 'tiff', pageFormat: 'jpeg', dpi: 1200 });
   });
 
+  it('asks for no source or resolution a device does not let one choose', () => {
+    const plain = parseDeviceOptions('    --mode Gray|Color [Gray]\n');
+    const plan = planScan(request('plain:0', { source: 'flatbed', resolution: 200 }), plain, BOTH);
+    expect(plan.args).toEqual([
+      ...['-d', 'plain:0', '--mode', 'Gray', '--batch-count=1', '--format=jpeg'],
+    ]);
+    expect(plan.dpi).toBe(200);
+    expect(() => planScan(request('plain:0', {}), plain, BOTH)).toThrow(
+      'The scanner plain:0 does not offer a document feeder.',
+    );
+  });
+
   it('says what the scanner offers instead of what was asked for', () => {
     expect(() =>
       planScan(

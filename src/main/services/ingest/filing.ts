@@ -136,7 +136,8 @@ async function entryFor(
     patientId: request.patientId,
     ...(request.encounterId === undefined ? {} : { encounterId: request.encounterId }),
     category: wanted.category ?? request.category,
-    title: wanted.title ?? request.title ?? (stem.trim().slice(0, 200) || item.originalName),
+    // The server takes titles of up to 200 characters; file names may be longer.
+    title: wanted.title ?? request.title ?? (stem.trim() || item.originalName).slice(0, 200),
     ...dateOf(wanted.documentDate ?? request.documentDate),
     source: QUEUE_SOURCE[item.source],
   };

@@ -73,8 +73,9 @@ export function planScan(
     args.push('--adf-mode', duplex);
   }
   args.push(...modeArgs(request, options));
-  const dpi = chooseResolution(request, options.get('resolution'));
-  args.push('--resolution', String(dpi));
+  const resolution = options.get('resolution');
+  const dpi = chooseResolution(request, resolution);
+  if (resolution !== undefined) args.push('--resolution', String(dpi));
   for (const [name, value] of Object.entries(request.deviceOptions ?? {})) {
     if (!/^[a-z0-9][a-z0-9-]*$/i.test(name) || /[\r\n]/.test(value)) {
       throw new IngestError('invalid_request', `"${name}" is not a scanner option name.`);
@@ -146,6 +147,7 @@ function modeArgs(request: ScanRequest, options: Map<string, DeviceOption>): str
   throw unsupported(request, 'black-and-white (line art) scanning', modes);
 }
 
+/** Without a resolution option the device has one, not told; the requested one is assumed. */
 function chooseResolution(request: ScanRequest, option: DeviceOption | undefined): number {
   if (option === undefined) return request.resolution;
   if (!Array.isArray(option.values)) {

@@ -62,7 +62,7 @@ export interface IngestServiceOptions {
 export interface ScannerCapabilities {
   sources: ScanSource[];
   colours: ScanColour[];
-  /** the resolutions offered: a list, or a range */
+  /** the resolutions offered: a list (empty when the device has a fixed one), or a range */
   resolutions: number[] | { min: number; max: number };
 }
 
@@ -209,7 +209,7 @@ export async function openIngestService(options: IngestServiceOptions) {
         ),
         resolutions: Array.isArray(resolution)
           ? resolution.map(Number).filter((n) => n > 0)
-          : (resolution ?? { min: 75, max: 600 }),
+          : (resolution ?? []),
       };
     },
 
