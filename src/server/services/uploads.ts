@@ -228,12 +228,20 @@ export class UploadService {
           thumbnail_status: thumbnail.status,
           updated_at: now,
         };
-        if (upload.batch_id) {
-          await uploads.update(id, changes);
-          return;
+        // Only from `verifying`: a batch commit that failed meanwhile has already marked this
+        // upload failed and removed its bytes, and must not be overwritten.
+        const finished = await uploads.transition(id, ['verifying'], {
+          ...changes,
+          ...(upload.batch_id ? {} : { document_id: id }),
+        });
+        if (!finished) {
+          throw new ApiError('conflict', 'This upload was ended while it was being checked.');
         }
-        await this.d.documents.insertNew(trx, actor, [this.newDocument({ ...upload, ...changes })]);
-        await uploads.update(id, { ...changes, document_id: id });
+        if (!upload.batch_id) {
+          await this.d.documents.insertNew(trx, actor, [
+            this.newDocument({ ...upload, ...changes }),
+          ]);
+        }
       });
     } catch (err) {
       if (err instanceof FileProblem) {
