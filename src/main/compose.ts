@@ -6,7 +6,7 @@ import {
   SETTINGS_CHANGED,
   type Settings,
 } from '../shared/ipc/contract.js';
-import { createHandlers } from './handlers.js';
+import { createHandlers, type UploadControls } from './handlers.js';
 import { EventHub, type IpcHandlers } from './ipc.js';
 import type { SecretStore } from './services/secrets/secret-store.js';
 import { SessionService } from './services/session/session-service.js';
@@ -29,6 +29,8 @@ export interface MainServices {
   session: SessionService;
   events: EventHub;
   handlers: IpcHandlers;
+  /** set by startWork (work.ts) once the upload queue runs */
+  uploads: { current?: UploadControls };
   /**
    * What must stop before the process exits, in order. Services added later (the upload queue,
    * which flushes queued work) go first: they may still need the session.
@@ -45,6 +47,7 @@ export function composeMain(deps: MainDependencies): MainServices {
     offlineRetryMs: deps.offlineRetryMs,
   });
   const events = new EventHub();
+  const uploads: MainServices['uploads'] = {};
   // Every event carries whole state, so the hub's latest of each brings a new window up to date.
   events.publish(SETTINGS_CHANGED, settings.get());
   events.publish(SESSION_CHANGED, session.state());
@@ -59,7 +62,14 @@ export function composeMain(deps: MainDependencies): MainServices {
     secrets: deps.secrets,
     session,
     events,
-    handlers: createHandlers({ settings, session, secrets: deps.secrets, fetch: deps.fetch }),
+    uploads,
+    handlers: createHandlers({
+      uploads: () => uploads.current,
+      settings,
+      session,
+      secrets: deps.secrets,
+      fetch: deps.fetch,
+    }),
     stoppables: [
       { name: 'session', stop: () => session.stop() },
       { name: 'events', stop: () => unsubscribe.forEach((stop) => stop()) },

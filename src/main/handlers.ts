@@ -8,6 +8,11 @@ import {
   SESSION_SIGN_OUT,
   SETTINGS_GET,
   SETTINGS_UPDATE,
+  UPLOADS_CANCEL,
+  UPLOADS_LIST,
+  UPLOADS_PAUSE,
+  UPLOADS_RESUME,
+  type UploadQueueState,
 } from '../shared/ipc/contract.js';
 import type { IpcHandlers } from './ipc.js';
 import { checkApiHealth } from './services/api-health.js';
@@ -15,7 +20,16 @@ import type { SecretStore } from './services/secrets/secret-store.js';
 import type { SessionService } from './services/session/session-service.js';
 import type { SettingsService } from './services/settings/settings-service.js';
 
+/** The upload queue as the renderer may steer it; present once the work services started. */
+export interface UploadControls {
+  state(): UploadQueueState;
+  pause(id?: string): Promise<void>;
+  resume(id?: string): Promise<void>;
+  cancel(id?: string): Promise<void>;
+}
+
 export interface HandlerDependencies {
+  uploads: () => UploadControls | undefined;
   settings: SettingsService;
   session: SessionService;
   secrets: SecretStore;
@@ -23,6 +37,7 @@ export interface HandlerDependencies {
 }
 
 export function createHandlers({
+  uploads,
   settings,
   session,
   secrets,
@@ -39,5 +54,24 @@ export function createHandlers({
       return settings.update(patch);
     },
     [SECRETS_STATUS]: async () => secrets.status(),
+    [UPLOADS_LIST]: async () => started(uploads).state(),
+    [UPLOADS_PAUSE]: async ({ id }) => steer(started(uploads), 'pause', id),
+    [UPLOADS_RESUME]: async ({ id }) => steer(started(uploads), 'resume', id),
+    [UPLOADS_CANCEL]: async ({ id }) => steer(started(uploads), 'cancel', id),
   };
+}
+
+function started(uploads: () => UploadControls | undefined): UploadControls {
+  const controls = uploads();
+  if (!controls) throw new Error('The upload queue is still starting. Try again in a moment.');
+  return controls;
+}
+
+async function steer(
+  controls: UploadControls,
+  action: 'pause' | 'resume' | 'cancel',
+  id: string | undefined,
+): Promise<UploadQueueState> {
+  await controls[action](id);
+  return controls.state();
 }

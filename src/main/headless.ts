@@ -17,6 +17,7 @@ import { SECRETS_FILE_NAME } from './services/secrets/secret-file.js';
 import { openSettingsStore, SETTINGS_FILE_NAME } from './services/settings/settings-service.js';
 import { stopAll } from './shutdown.js';
 import { serveWebSocket } from './transport/websocket.js';
+import { startWork } from './work.js';
 
 export interface HeadlessMain {
   /** where a client connects, token included */
@@ -59,6 +60,7 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Head
       offlineRetryMs: options.offlineRetryMs,
     });
     await services.session.restore();
+    await startWork(services, dataDir);
     const transport = await serveWebSocket({
       handlers: services.handlers,
       events: services.events,

@@ -24,6 +24,7 @@ import { SECRETS_FILE_NAME } from './services/secrets/secret-file.js';
 import { SafeStorageSecretStore } from './services/secrets/safe-storage.js';
 import { openSettingsStore, SETTINGS_FILE_NAME } from './services/settings/settings-service.js';
 import { stopBeforeQuit } from './shutdown.js';
+import { startWork } from './work.js';
 
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
@@ -79,6 +80,10 @@ async function start(): Promise<void> {
   bindIpcMain(ipcMain, services.handlers, renderer);
   bindIpcEvents(services.events, () => mainWindow?.webContents, renderer);
   stopBeforeQuit(app, services.stoppables);
+  // Queued uploads carry on in the background; a failure to start them must not hide the window.
+  startWork(services, app.getPath('userData')).catch((error: unknown) => {
+    console.error('The upload queue could not start:', error);
+  });
   // Not awaited: the window opens at once and shows the session when the server has answered.
   services.session.restore().catch((error: unknown) => {
     console.error('The saved sign-in could not be restored:', error);

@@ -9,6 +9,10 @@ export const SESSION_SIGN_OUT = 'session:sign-out';
 export const SETTINGS_GET = 'settings:get';
 export const SETTINGS_UPDATE = 'settings:update';
 export const SECRETS_STATUS = 'secrets:status';
+export const UPLOADS_LIST = 'uploads:list';
+export const UPLOADS_PAUSE = 'uploads:pause';
+export const UPLOADS_RESUME = 'uploads:resume';
+export const UPLOADS_CANCEL = 'uploads:cancel';
 
 /** Request/response channels: renderer asks, main answers. */
 export const IPC_METHODS = {
@@ -19,6 +23,10 @@ export const IPC_METHODS = {
   [SETTINGS_GET]: 'getSettings',
   [SETTINGS_UPDATE]: 'updateSettings',
   [SECRETS_STATUS]: 'getSecretStatus',
+  [UPLOADS_LIST]: 'listUploads',
+  [UPLOADS_PAUSE]: 'pauseUploads',
+  [UPLOADS_RESUME]: 'resumeUploads',
+  [UPLOADS_CANCEL]: 'cancelUploads',
 } as const;
 
 export type Channel = keyof typeof IPC_METHODS;
@@ -27,12 +35,14 @@ export const CHANNELS = Object.keys(IPC_METHODS) as Channel[];
 export const SESSION_CHANGED = 'session:changed';
 export const SETTINGS_CHANGED = 'settings:changed';
 export const SECRETS_BACKEND_WARNING = 'secrets:backend-warning';
+export const UPLOADS_CHANGED = 'uploads:changed';
 
 /** Events: main pushes, the renderer subscribes with `on*(listener)`, which returns an unsubscribe. */
 export const EVENT_METHODS = {
   [SESSION_CHANGED]: 'onSessionChanged',
   [SETTINGS_CHANGED]: 'onSettingsChanged',
   [SECRETS_BACKEND_WARNING]: 'onSecretBackendWarning',
+  [UPLOADS_CHANGED]: 'onUploadsChanged',
 } as const;
 
 export type EventName = keyof typeof EVENT_METHODS;

@@ -14,6 +14,11 @@ import {
   SETTINGS_CHANGED,
   SETTINGS_GET,
   SETTINGS_UPDATE,
+  UPLOADS_CANCEL,
+  UPLOADS_CHANGED,
+  UPLOADS_LIST,
+  UPLOADS_PAUSE,
+  UPLOADS_RESUME,
   type Channel,
   type EVENT_METHODS,
   type EventName,
@@ -21,10 +26,12 @@ import {
 } from './channels.js';
 import { SecretStorageStatus, SessionState, SignInResult } from './session.js';
 import { Settings, SettingsPatch } from './settings.js';
+import { UploadEvent, UploadQueueState, UploadTarget } from './uploads.js';
 
 export * from './channels.js';
 export * from './session.js';
 export * from './settings.js';
+export * from './uploads.js';
 
 /** Whether the companion API answered its health check, and if not, why, in words a user can act on. */
 export const ApiHealth = z.discriminatedUnion('state', [
@@ -44,12 +51,17 @@ export const IPC_CONTRACT = {
   [SETTINGS_GET]: { input: noInput, output: Settings },
   [SETTINGS_UPDATE]: { input: SettingsPatch, output: Settings },
   [SECRETS_STATUS]: { input: noInput, output: SecretStorageStatus },
+  [UPLOADS_LIST]: { input: noInput, output: UploadQueueState },
+  [UPLOADS_PAUSE]: { input: UploadTarget, output: UploadQueueState },
+  [UPLOADS_RESUME]: { input: UploadTarget, output: UploadQueueState },
+  [UPLOADS_CANCEL]: { input: UploadTarget, output: UploadQueueState },
 } as const satisfies { [C in Channel]: { input: z.ZodType; output: z.ZodType } };
 
 export const EVENT_CONTRACT = {
   [SESSION_CHANGED]: SessionState,
   [SETTINGS_CHANGED]: Settings,
   [SECRETS_BACKEND_WARNING]: SecretStorageStatus,
+  [UPLOADS_CHANGED]: UploadEvent,
 } as const satisfies { [E in EventName]: z.ZodType };
 
 export type IpcContract = typeof IPC_CONTRACT;

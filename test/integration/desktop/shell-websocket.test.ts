@@ -122,9 +122,26 @@ describe('WebSocket transport', () => {
           event: 'secrets:backend-warning',
           payload: expect.objectContaining({ protection: 'plaintext' }),
         },
+        {
+          event: 'uploads:changed',
+          payload: { type: 'summary', summary: expect.objectContaining({ pending: 0 }) },
+        },
       ]),
     );
     socket.close();
+  });
+
+  it('lets the renderer see and steer the upload queue', async () => {
+    const api = await connect();
+    const state = await api.listUploads();
+    expect(state).toEqual({
+      items: [],
+      summary: expect.objectContaining({ pending: 0, online: expect.any(Boolean) }),
+    });
+    expect(await api.pauseUploads({})).toEqual(state);
+    expect(await api.resumeUploads({})).toEqual(state);
+    const refused = await api.cancelUploads({ id: 42 } as never).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Error);
   });
 
   it('refuses a client without the right token before any call', async () => {

@@ -131,9 +131,14 @@ describe('window.api', () => {
       'getSettings',
       'updateSettings',
       'getSecretStatus',
+      'listUploads',
+      'pauseUploads',
+      'resumeUploads',
+      'cancelUploads',
       'onSessionChanged',
       'onSettingsChanged',
       'onSecretBackendWarning',
+      'onUploadsChanged',
     ]);
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
   });
