@@ -243,7 +243,8 @@ export async function ingestPaths(
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  if (signal.aborted) {
+  // A cancel that arrives once every file is done changes nothing.
+  if (signal.aborted && done < total) {
     report.cancelled = true;
     progress(true);
   }
