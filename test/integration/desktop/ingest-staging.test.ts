@@ -215,6 +215,33 @@ describe('filing', () => {
     await next.close();
   });
 
+  it('deletes no staged bytes while opening, even before the queue knows its entries', async () => {
+    world = await openWorld();
+    const taken = await add(fixtures.png);
+    world.queue.dieAfter = 1;
+    void world.service.fileItems({
+      patientId: PATIENT,
+      category: 'photo',
+      items: [{ itemId: taken.id }],
+    });
+    await until(() => world.queue.batches.length === 1);
+    // The crash came after "filed" was written; the queue has the entry but has not loaded it.
+    const file = path.join(world.root, 'inbox', `${taken.id}.json`);
+    const record = JSON.parse(await readFile(file, 'utf8'));
+    await writeFile(
+      file,
+      JSON.stringify({ ...record, filing: { ...record.filing, state: 'filed' } }),
+    );
+    const next = await openIngestService({
+      root: world.root,
+      enqueue: world.queue.enqueue,
+      isQueued: () => false,
+    });
+    expect(next.listItems()).toEqual([]);
+    expect(await stagedNames(world.root)).toContain(`${taken.file.sha256}.png`);
+    await next.close();
+  });
+
   it('sets aside an item file it cannot read, and says which', async () => {
     world = await openWorld();
     const item = await add(fixtures.png);

@@ -118,9 +118,10 @@ export class Inbox {
   }
 
   /**
-   * Removes items, then deletes the staged bytes only they referred to. Call inside exclusive().
+   * Removes items, then (unless told not to) deletes the staged bytes only they referred to.
+   * Call inside exclusive().
    */
-  async remove(ids: readonly string[]): Promise<void> {
+  async remove(ids: readonly string[], { collect = true } = {}): Promise<void> {
     const removed = ids.flatMap((id) => {
       const item = this.items.get(id);
       return item === undefined ? [] : [item];
@@ -132,7 +133,7 @@ export class Inbox {
     if (removed.length === 0) return;
     await syncFolder(this.dir);
     this.events.emit({ type: 'inbox-changed', changed: [], removed: removed.map((i) => i.id) });
-    await this.collect(removed.flatMap(stagedFilesOf));
+    if (collect) await this.collect(removed.flatMap(stagedFilesOf));
   }
 
   /**
@@ -162,7 +163,11 @@ export class Inbox {
     return path.join(this.dir, `${id}.json`);
   }
 
-  /** Finishes filings that reached the queue and undoes those that did not; flags lost bytes. */
+  /**
+   * Finishes filings that reached the queue and undoes those that did not; flags lost bytes.
+   * Deletes no staged bytes: the upload queue may not have read its own records yet, and what
+   * is left over goes with the next sweep.
+   */
   private async recover(): Promise<void> {
     const finished: string[] = [];
     const changed: InboxItem[] = [];
@@ -183,7 +188,7 @@ export class Inbox {
       }
     }
     await this.save(changed);
-    await this.remove(finished);
+    await this.remove(finished, { collect: false });
   }
 
   private async missingSources(item: InboxItem): Promise<string | undefined> {

@@ -49,7 +49,11 @@ export interface IngestServiceOptions {
   root: string;
   /** hands filed documents to the upload queue; resolves once they are durably queued */
   enqueue: Enqueue;
-  /** whether the upload queue will still read these bytes (see IsQueued) */
+  /**
+   * Whether the upload queue will still read these bytes (see IsQueued). Asked while opening,
+   * to finish filings a crash interrupted: a queue that has not loaded its records yet sends
+   * those back to the inbox to be filed again.
+   */
   isQueued: IsQueued;
   limits?: FileLimits;
   scanimage?: ScanimageTool;
