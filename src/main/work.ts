@@ -45,6 +45,9 @@ export async function startWork(main: MainServices, dataDir: string): Promise<Wo
     }),
   ];
   await queue.start();
+  // Ingest opened before the queue had read its journal, so it deleted no staged bytes then;
+  // now the queue can say which it still needs, and the rest go.
+  await ingest.sweep();
 
   main.uploads.current = {
     state: () => ({ items: queue.list(), summary }),

@@ -6,7 +6,8 @@
 // The first run enqueues the configured items; a marker file keeps later runs from enqueuing
 // them again. Exits 0 once every item is done (1 if any failed) after printing one JSON line:
 // { done, failed, errors, maxRssBytes, sentMs, elapsedMs }, times counted from when the queue
-// ran (sentMs: until every byte was accepted). Prints "started" once the queue runs.
+// ran (sentMs: until every byte was accepted). Prints "started" once the queue runs, and
+// "event" for every queue event, so a test can kill it at a moment tied to its progress.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createApiHttp } from '../../src/main/services/api/http.js';
@@ -50,6 +51,7 @@ let sentMs: number | null = null;
 const finished = () => queue.list().every((i) => i.state === 'done' || i.state === 'failed');
 await new Promise<void>((resolve) => {
   const unsubscribe = queue.subscribe(() => {
+    process.stdout.write('event\n');
     const items = queue.list();
     if (sentMs === null && items.every((i) => ['committing', 'done'].includes(i.state))) {
       sentMs = Date.now() - startedAt;

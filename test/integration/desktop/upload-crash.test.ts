@@ -101,14 +101,15 @@ describe.each(PLANS)('a killed engine ($backend.name)', (plan) => {
     let finishedEarly = 0;
     while (kills < plan.kills) {
       const child = startChild(configFile);
-      // Mostly once it runs; now and then while it is still reading its journal.
+      // Mostly after a few of its progress events, so each run gets somewhere but none gets
+      // to the end whatever the machine's speed; now and then while it is still starting.
       const early = random() < 0.2;
-      const started = early ? Promise.resolve() : child.started;
-      await Promise.race([started, child.exited]);
-      const delay = early ? random() * 300 : 50 + random() * 550;
+      const moment = early
+        ? new Promise((r) => setTimeout(r, random() * 300))
+        : child.afterEvents(1 + Math.floor(random() * 4));
       const outcome = await Promise.race([
         child.exited.then(() => 'exited' as const),
-        new Promise((r) => setTimeout(r, delay)).then(() => 'timer' as const),
+        moment.then(() => 'kill' as const),
       ]);
       if (outcome === 'exited') {
         finishedEarly++;
@@ -145,13 +146,18 @@ function startChild(configFile: string) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  let announce: () => void;
-  const started = new Promise<void>((resolve) => (announce = resolve));
+  let events = 0;
+  const waiting: { count: number; resolve: () => void }[] = [];
   child.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    if (output.includes('started\n')) announce();
+    const text = chunk.toString();
+    output += text;
+    events += text.split('event\n').length - 1;
+    for (const w of waiting.filter((w) => events >= w.count)) w.resolve();
   });
+  /** Resolves once the child has printed `count` queue events. */
+  const afterEvents = (count: number) =>
+    new Promise<void>((resolve) => waiting.push({ count, resolve }));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { process: child, started, exited, output: () => output };
+  return { process: child, afterEvents, exited, output: () => output };
 }
