@@ -9,7 +9,7 @@
 import { constants, watch, type FSWatcher } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { isTempName } from './atomic-file.js';
+import { isTempName } from '../fs/atomic-file.js';
 import { ingestFile, type IngestContext } from './ingest-files.js';
 import { isIgnoredName } from './walk.js';
 

@@ -5,7 +5,7 @@
 // so a clean-up never races an item that is about to refer to the bytes it deletes.
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isTempName, syncFolder, writeFileAtomic } from './atomic-file.js';
+import { isTempName, syncFolder, writeFileAtomic } from '../fs/atomic-file.js';
 import { IngestError } from './errors.js';
 import type { IngestEvents } from './events.js';
 import { InboxItem, type StagedFile } from './model.js';

@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { syncFolder, writeFileAtomic } from './atomic-file.js';
+import { syncFolder, writeFileAtomic } from '../fs/atomic-file.js';
 import type { StagedFile } from './model.js';
 
 /** A file copied into the store's scratch folder, hashed, not yet under its final name. */

@@ -1,9 +1,9 @@
 // The file secrets are kept in: one JSON object of named, already-encoded values, replaced
 // atomically (write a temporary file, fsync, rename, fsync the folder) so a crash mid-write leaves
 // the old file or the new one, never half of each. Readable by the user only.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-file.js';
 import { SecretStoreError } from './secret-store.js';
 
 /** The file's name in the app's data folder. */
@@ -71,34 +71,12 @@ function parseContents(text: string): FileContents | undefined {
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
-  const dir = path.dirname(file);
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const handle = await open(temporary, 'wx', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-    await syncDirectory(dir);
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(file, text, { mode: 0o600 });
   } catch (error) {
-    await rm(temporary, { force: true });
     throw new SecretStoreError(
       `The secrets file ${file} could not be saved: ${(error as Error).message}`,
     );
-  }
-}
-
-/** Makes the rename durable. Windows cannot open a directory for syncing, and needs no such step. */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -5,6 +5,7 @@
 // line being written, the last one; reading drops it.
 import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { syncFolder } from '../fs/atomic-file.js';
 
 /** A line other than the last cannot be read: the file was damaged, not torn by a crash. */
 export class JournalDamagedError extends Error {
@@ -144,7 +145,7 @@ export class Journal<R> {
     this.#handle = null;
     try {
       await rename(temp, this.file);
-      await syncDirectory(path.dirname(this.file));
+      await syncFolder(path.dirname(this.file));
     } catch (err) {
       await rm(temp, { force: true });
       throw err;
@@ -184,15 +185,4 @@ async function readRecords<R>(file: string): Promise<{ records: R[]; soundBytes:
     start = end + 1;
   }
   return { records, soundBytes: start };
-}
-
-/** Makes a rename in `dir` durable. Windows cannot open a directory, and NTFS journals renames. */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

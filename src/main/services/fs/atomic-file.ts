@@ -1,4 +1,5 @@
-// Durable file writes for the desktop's own records (inbox items, staged files). A reader sees
+// Durable file writes for the desktop's own records (inbox items, staged files, the secrets
+// file, the upload journal's rewrites). A reader sees
 // either the old file or the complete new one, never a torn write, and a rename that returned
 // has reached the disk: write to a temporary name, fsync it, rename it over, fsync the folder.
 import { randomUUID } from 'node:crypto';
@@ -14,10 +15,14 @@ export const isTempName = (name: string): boolean => name.includes(TEMP_MARKER);
 const tempPathFor = (target: string): string =>
   `${target}${TEMP_MARKER}${randomUUID().slice(0, 8)}`;
 
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  data: string | Uint8Array,
+  options: { mode?: number } = {},
+): Promise<void> {
   const temp = tempPathFor(target);
   try {
-    const file = await open(temp, 'w');
+    const file = await open(temp, 'wx', options.mode ?? 0o666);
     try {
       await file.writeFile(data);
       await file.sync();
