@@ -2,8 +2,8 @@
 // by content (shared checks, the same the desktop runs), and its thumbnail. Works on a private
 // temporary copy so a file of any size is checked in bounded memory.
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,7 +14,7 @@ import {
   type FileLimits,
   type ThumbnailResult,
 } from '../../shared-node/files/types.js';
-import { validateFile } from '../../shared-node/files/validate.js';
+import { sha256File, validateFile } from '../../shared-node/files/validate.js';
 import { thumbnailKey } from '../storage/keys.js';
 import type { FileStorage } from '../storage/types.js';
 import type { ThumbnailState } from '../db/schema.js';
@@ -71,17 +71,25 @@ export class FileInspector {
           'the content does not match its SHA-256 checksum: it was changed or damaged on the way. Upload the file again.',
         );
       }
-      const checked = await validateFile(
-        { path: tmp, fileName: file.fileName, declaredType: file.contentType },
-        this.limits,
-      );
-      const thumbnail = await makeThumbnail(tmp, checked.type, {
-        maxPixels: this.limits.maxPixels,
-      });
-      return { type: checked.type, size, sha256, thumbnail };
+      return { ...(await this.check(tmp, file)), size, sha256 };
     } finally {
       await rm(tmp, { force: true });
     }
+  }
+
+  /** Type by content, integrity and thumbnail of a file already on this machine. */
+  private async check(
+    filePath: string,
+    file: { fileName: string; contentType?: string },
+  ): Promise<Pick<InspectedFile, 'type' | 'thumbnail'>> {
+    const checked = await validateFile(
+      { path: filePath, fileName: file.fileName, declaredType: file.contentType },
+      this.limits,
+    );
+    const thumbnail = await makeThumbnail(filePath, checked.type, {
+      maxPixels: this.limits.maxPixels,
+    });
+    return { type: checked.type, thumbnail };
   }
 
   inspectStored(
@@ -91,8 +99,14 @@ export class FileInspector {
     return this.storage.readObject(key).then((stream) => this.inspect(stream, file));
   }
 
-  inspectLocal(filePath: string, file: { fileName: string; contentType?: string }) {
-    return this.inspect(createReadStream(filePath), file);
+  /** Checks a file received whole (already a private temporary file) in place, without a copy. */
+  async inspectLocal(
+    filePath: string,
+    file: { fileName: string; contentType?: string },
+  ): Promise<InspectedFile> {
+    const { type, thumbnail } = await this.check(filePath, file);
+    const { size } = await stat(filePath);
+    return { type, thumbnail, size, sha256: await sha256File(filePath) };
   }
 
   /** Stores the thumbnail beside the original, if one could be made. */

@@ -20,7 +20,6 @@ import {
   type FileLimits,
 } from '../../shared-node/files/types.js';
 import { checkDeclared } from '../../shared-node/files/validate.js';
-import { checkFileName } from '../../shared-node/files/names.js';
 import { createReadStream } from 'node:fs';
 import type { Database } from '../db/database.js';
 import type { Clock } from '../clock.js';
@@ -359,7 +358,6 @@ export class UploadService {
     const failures = new Map<number, string>();
     for (const [i, file] of files.entries()) {
       try {
-        checkFileName(file.fileName);
         checked.push({
           file,
           id: randomUUID(),
