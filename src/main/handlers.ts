@@ -14,7 +14,9 @@ import {
   UPLOADS_RESUME,
   type UploadQueueState,
 } from '../shared/ipc/contract.js';
+import { createIngestHandlers } from './ingest-handlers.js';
 import type { IpcHandlers } from './ipc.js';
+import { createRecordsHandlers } from './records-handlers.js';
 import { checkApiHealth } from './services/api-health.js';
 import type { SecretStore } from './services/secrets/secret-store.js';
 import type { SessionService } from './services/session/session-service.js';
@@ -36,14 +38,11 @@ export interface HandlerDependencies {
   fetch: typeof globalThis.fetch;
 }
 
-export function createHandlers({
-  uploads,
-  settings,
-  session,
-  secrets,
-  fetch,
-}: HandlerDependencies): IpcHandlers {
+export function createHandlers(deps: HandlerDependencies): IpcHandlers {
+  const { uploads, settings, session, secrets, fetch } = deps;
   return {
+    ...createIngestHandlers(deps),
+    ...createRecordsHandlers(deps),
     [API_HEALTH]: () => checkApiHealth({ baseUrl: session.serverUrl(), fetch }),
     [SESSION_GET]: async () => session.state(),
     [SESSION_SIGN_IN]: (credentials) => session.signIn(credentials),

@@ -2,6 +2,12 @@
 // as. Kept apart from the schemas in ./contract.ts, which must name exactly these, so that the
 // preload, which only forwards calls for main to validate, does not bundle zod.
 
+import { INGEST_EVENT_METHODS, INGEST_METHODS } from './ingest-channels.js';
+import { RECORDS_EVENT_METHODS, RECORDS_METHODS } from './records-channels.js';
+
+export * from './ingest-channels.js';
+export * from './records-channels.js';
+
 export const API_HEALTH = 'api:health';
 export const SESSION_GET = 'session:get';
 export const SESSION_SIGN_IN = 'session:sign-in';
@@ -27,6 +33,8 @@ export const IPC_METHODS = {
   [UPLOADS_PAUSE]: 'pauseUploads',
   [UPLOADS_RESUME]: 'resumeUploads',
   [UPLOADS_CANCEL]: 'cancelUploads',
+  ...INGEST_METHODS,
+  ...RECORDS_METHODS,
 } as const;
 
 export type Channel = keyof typeof IPC_METHODS;
@@ -43,6 +51,8 @@ export const EVENT_METHODS = {
   [SETTINGS_CHANGED]: 'onSettingsChanged',
   [SECRETS_BACKEND_WARNING]: 'onSecretBackendWarning',
   [UPLOADS_CHANGED]: 'onUploadsChanged',
+  ...INGEST_EVENT_METHODS,
+  ...RECORDS_EVENT_METHODS,
 } as const;
 
 export type EventName = keyof typeof EVENT_METHODS;

@@ -24,6 +24,8 @@ import {
   type EventName,
   type IPC_METHODS,
 } from './channels.js';
+import { INGEST_CONTRACT, INGEST_EVENTS } from './ingest.js';
+import { RECORDS_CONTRACT, RECORDS_EVENTS } from './records.js';
 import { SecretStorageStatus, SessionState, SignInResult } from './session.js';
 import { Settings, SettingsPatch } from './settings.js';
 import { UploadEvent, UploadQueueState, UploadTarget } from './uploads.js';
@@ -32,6 +34,8 @@ export * from './channels.js';
 export * from './session.js';
 export * from './settings.js';
 export * from './uploads.js';
+export * from './ingest.js';
+export * from './records.js';
 
 /** Whether the companion API answered its health check, and if not, why, in words a user can act on. */
 export const ApiHealth = z.discriminatedUnion('state', [
@@ -55,6 +59,8 @@ export const IPC_CONTRACT = {
   [UPLOADS_PAUSE]: { input: UploadTarget, output: UploadQueueState },
   [UPLOADS_RESUME]: { input: UploadTarget, output: UploadQueueState },
   [UPLOADS_CANCEL]: { input: UploadTarget, output: UploadQueueState },
+  ...INGEST_CONTRACT,
+  ...RECORDS_CONTRACT,
 } as const satisfies { [C in Channel]: { input: z.ZodType; output: z.ZodType } };
 
 export const EVENT_CONTRACT = {
@@ -62,6 +68,8 @@ export const EVENT_CONTRACT = {
   [SETTINGS_CHANGED]: Settings,
   [SECRETS_BACKEND_WARNING]: SecretStorageStatus,
   [UPLOADS_CHANGED]: UploadEvent,
+  ...INGEST_EVENTS,
+  ...RECORDS_EVENTS,
 } as const satisfies { [E in EventName]: z.ZodType };
 
 export type IpcContract = typeof IPC_CONTRACT;
