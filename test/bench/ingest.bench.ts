@@ -15,7 +15,7 @@ import { assemblePdf } from '../../src/main/services/ingest/assemble.js';
 import { IngestEvents } from '../../src/main/services/ingest/events.js';
 import { Inbox } from '../../src/main/services/ingest/inbox.js';
 import type { IngestContext } from '../../src/main/services/ingest/ingest-files.js';
-import type { StagedFile } from '../../src/main/services/ingest/model.js';
+import type { StagedFile } from '../../src/shared/ingest/model.js';
 import { writePdf } from '../../src/main/services/ingest/pdf-writer.js';
 import { PageCollector, saveScan } from '../../src/main/services/ingest/scan.js';
 import { Holds, StagingStore } from '../../src/main/services/ingest/staging.js';

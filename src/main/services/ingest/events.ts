@@ -1,7 +1,7 @@
 // The one stream of ingest events the renderer subscribes to. Listeners are the shell's IPC
 // forwarders; one that throws must not abort an ingest half-way, so its error is reported to the
 // injected handler (the console by default) and the next listener still runs.
-import type { IngestEvent } from './model.js';
+import type { IngestEvent } from '../../../shared/ingest/model.js';
 
 export type IngestListener = (event: IngestEvent) => void;
 

@@ -18,7 +18,7 @@ import {
   type InboxSource,
   type QueueEntry,
   type StagedFile,
-} from './model.js';
+} from '../../../shared/ingest/model.js';
 import { splitName } from './page-ops.js';
 import { writePdf } from './pdf-writer.js';
 import { loadForEditing } from './previews.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { isTempName, syncFolder, writeFileAtomic } from '../fs/atomic-file.js';
 import { IngestError } from './errors.js';
 import type { IngestEvents } from './events.js';
-import { InboxItem, type StagedFile } from './model.js';
+import { InboxItem, type StagedFile } from '../../../shared/ingest/model.js';
 import type { StagingStore, StoredName } from './staging.js';
 
 /**

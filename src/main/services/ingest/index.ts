@@ -9,4 +9,4 @@ export type { IsQueued } from './inbox.js';
 export type { Turn } from './page-ops.js';
 export type { ScanColour, ScanRequest, ScanResult, ScanSource } from './scan.js';
 export type { ScanimageTool, ScannerDevice } from './scanimage.js';
-export * from './model.js';
+export * from '../../../shared/ingest/model.js';

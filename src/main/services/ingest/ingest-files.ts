@@ -15,7 +15,7 @@ import type {
   IngestReport,
   Rejection,
   StagedFile,
-} from './model.js';
+} from '../../../shared/ingest/model.js';
 import { previewFile, previewPdfPages, type Preview } from './previews.js';
 import { Holds, type StagingStore } from './staging.js';
 import { findFiles, unreadable, type FoundFile } from './walk.js';

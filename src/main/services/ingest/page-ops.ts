@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { IngestError } from './errors.js';
 import type { Inbox } from './inbox.js';
-import type { InboxItem, InboxPage, Rotation } from './model.js';
+import type { InboxItem, InboxPage, Rotation } from '../../../shared/ingest/model.js';
 
 export type Turn = 90 | 180 | 270 | -90;
 

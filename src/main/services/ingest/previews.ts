@@ -8,7 +8,7 @@ import { FILE_TYPES } from '../../../shared-node/files/known-types.js';
 import { makeThumbnail } from '../../../shared-node/files/thumbnails.js';
 import type { DetectedType, ThumbnailResult } from '../../../shared-node/files/types.js';
 import { looksBlank } from './blank.js';
-import type { Thumbnail } from './model.js';
+import type { Thumbnail } from '../../../shared/ingest/model.js';
 import { writePdf } from './pdf-writer.js';
 import type { Holds, StagingStore } from './staging.js';
 

@@ -13,7 +13,7 @@ import { assemblePdf, type PageImageFormat } from './assemble.js';
 import { IngestError } from './errors.js';
 import type { IngestContext } from './ingest-files.js';
 import { pagesOf, thumbnailFiles } from './ingest-files.js';
-import type { InboxItem, StagedFile } from './model.js';
+import type { InboxItem, StagedFile } from '../../../shared/ingest/model.js';
 import { writePdf } from './pdf-writer.js';
 import { previewFile, type Preview } from './previews.js';
 import { Holds } from './staging.js';

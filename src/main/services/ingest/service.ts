@@ -16,7 +16,7 @@ import { fileItems, type Enqueue, type Filed } from './filing.js';
 import { HotFolder, type HotFolderOptions } from './hot-folder.js';
 import { Inbox, type IsQueued } from './inbox.js';
 import { ingestPaths, type IngestContext } from './ingest-files.js';
-import type { FilingRequest, InboxItem, IngestReport } from './model.js';
+import type { FilingRequest, InboxItem, IngestReport } from '../../../shared/ingest/model.js';
 import {
   deletePages,
   mergeItems,

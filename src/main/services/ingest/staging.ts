@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { access, mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { syncFolder, writeFileAtomic } from '../fs/atomic-file.js';
-import type { StagedFile } from './model.js';
+import type { StagedFile } from '../../../shared/ingest/model.js';
 
 /** A file copied into the store's scratch folder, hashed, not yet under its final name. */
 export interface Incoming {

@@ -4,7 +4,7 @@
 // followed (they can loop); links to files are, as the user sees those as files.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Rejection } from './model.js';
+import type { Rejection } from '../../../shared/ingest/model.js';
 
 /** Files Windows, macOS and Office create on their own, compared case-insensitively. */
 const SYSTEM_FILES = new Set([

@@ -1,8 +1,8 @@
 // What the inbox holds and what it tells the renderer, as zod schemas: the same schemas check
-// every inbox file read back from disk, and can be lifted into the IPC contract unchanged (they
-// import nothing from node: or electron).
+// every inbox file main reads back from disk and every ingest value the IPC contract carries
+// (src/shared/ipc/ingest.ts), so they import nothing from node: or electron.
 import { z } from 'zod';
-import { CATEGORIES, type DocumentSource } from '../../../shared/domain.js';
+import { CATEGORIES, type DocumentSource } from '../domain.js';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
