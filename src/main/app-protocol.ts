@@ -15,6 +15,13 @@ export interface RendererLocation {
   dev: boolean;
 }
 
+/** A policy, or how to compute it for each response (it follows the server address setting). */
+export type PolicySource = string | (() => string);
+
+export function policyOf(source: PolicySource): string {
+  return typeof source === 'string' ? source : source();
+}
+
 const APP_SCHEME = 'app';
 const APP_HOST = 'medaius';
 
@@ -69,13 +76,14 @@ export function rendererFilePath(rendererDir: string, url: string): string | und
 }
 
 /**
- * The app:// request handler: serves files from `rendererDir` with the CSP attached, and 404 for
+ * The app:// request handler: serves files from `rendererDir` with the CSP attached (computed for
+ * each response, so a changed server address applies from the next page load), and 404 for
  * anything outside it. `fetchFile` is Electron's `net.fetch`, which reads file:// URLs with the
  * right MIME types.
  */
 export function createAppProtocolHandler(
   rendererDir: string,
-  csp: string,
+  csp: PolicySource,
   fetchFile: (url: string) => Promise<Response>,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
@@ -83,7 +91,7 @@ export function createAppProtocolHandler(
     if (file === undefined) return new Response('Not found', { status: 404 });
     const response = await fetchFile(pathToFileURL(file).href);
     const headers = new Headers(response.headers);
-    headers.set('Content-Security-Policy', csp);
+    headers.set('Content-Security-Policy', policyOf(csp));
     return new Response(response.body, {
       status: response.status,
       statusText: response.statusText,

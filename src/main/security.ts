@@ -2,7 +2,12 @@
 // Policy, default-deny permissions, and the navigation and window.open guards.
 // Electron is imported for types only, so this module runs under plain Node in unit tests.
 import type { BrowserWindowConstructorOptions } from 'electron';
-import { isRendererUrl, type RendererLocation } from './app-protocol.js';
+import {
+  isRendererUrl,
+  policyOf,
+  type PolicySource,
+  type RendererLocation,
+} from './app-protocol.js';
 
 export function createWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
   return {
@@ -28,24 +33,60 @@ export function createWindowOptions(preloadPath: string): BrowserWindowConstruct
   };
 }
 
+/** Where the renderer may load documents from besides itself. */
+export interface RemoteOrigins {
+  /** The companion API's address (a setting): its signed URLs serve thumbnails, PDFs and video. */
+  server?: string | undefined;
+  /** Other storage origins that signed URLs may point at, such as an S3 endpoint. */
+  storage?: readonly string[] | undefined;
+}
+
 /**
- * The renderer's CSP. Scripts and styles come only from the app itself, and the renderer opens no
- * network connections: it reaches the companion API only through main (window.api), so a script
- * injected into the page has nowhere to send data. In dev, Vite injects an inline React refresh
- * preamble and inline styles and talks to its server over a WebSocket, so those are allowed there.
+ * The renderer's CSP. Scripts and styles come only from the app itself. The only network
+ * origins are the companion API (and any storage it signs URLs for): the viewer loads images,
+ * video, PDFs and DICOM files from their signed URLs (PDF and DICOM bytes by fetch). pdf.js runs
+ * its worker from the app's own files; thumbnails and decoded frames may be data: or blob: URLs.
+ * In dev, Vite injects an inline React refresh preamble and inline styles and talks to its server
+ * over a WebSocket, so those are allowed there.
  */
-export function contentSecurityPolicy(renderer: RendererLocation): string {
+export function contentSecurityPolicy(
+  renderer: RendererLocation,
+  remote: RemoteOrigins = {},
+): string {
   const inline = renderer.dev ? " 'unsafe-inline'" : '';
-  const connect = renderer.dev ? renderer.origin.replace(/^http/, 'ws') : "'none'";
+  const remotes = remoteSources(remote);
+  const connect = [...(renderer.dev ? [renderer.origin.replace(/^http/, 'ws')] : []), ...remotes];
   return [
     "default-src 'none'",
     `script-src 'self'${inline}`,
     `style-src 'self'${inline}`,
-    `connect-src ${connect}`,
+    `img-src ${["'self'", 'data:', 'blob:', ...remotes].join(' ')}`,
+    `media-src ${["'self'", 'blob:', ...remotes].join(' ')}`,
+    `connect-src ${connect.length > 0 ? connect.join(' ') : "'none'"}`,
+    "worker-src 'self' blob:",
+    "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
+}
+
+/**
+ * The http(s) origins of the configured addresses, each at most once. Anything else (another
+ * scheme, a value that does not parse) is left out rather than written into the policy, so a
+ * setting cannot add a wildcard or a directive of its own.
+ */
+function remoteSources(remote: RemoteOrigins): string[] {
+  const origins = [remote.server, ...(remote.storage ?? [])].flatMap((url) => {
+    if (url === undefined) return [];
+    try {
+      const parsed = new URL(url);
+      return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? [parsed.origin] : [];
+    } catch {
+      return [];
+    }
+  });
+  return [...new Set(origins)];
 }
 
 type HeaderMap = Record<string, string[]>;
@@ -72,12 +113,13 @@ export interface SessionLike {
 
 /**
  * Denies every permission (camera, microphone, notifications, geolocation, …) until a feature
- * asks for one by name, and attaches the CSP to every response from the renderer's origin.
+ * asks for one by name, and attaches the CSP, as it stands at that moment, to every response from
+ * the renderer's origin.
  */
 export function installSessionSecurity(
   session: SessionLike,
   renderer: RendererLocation,
-  csp: string,
+  csp: PolicySource,
 ): void {
   session.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
@@ -87,7 +129,11 @@ export function installSessionSecurity(
       return;
     }
     callback({
-      responseHeaders: withHeader(details.responseHeaders ?? {}, 'Content-Security-Policy', csp),
+      responseHeaders: withHeader(
+        details.responseHeaders ?? {},
+        'Content-Security-Policy',
+        policyOf(csp),
+      ),
     });
   });
 }

@@ -13,6 +13,7 @@ import type { Database } from './db/database.js';
 import { registerAuthentication } from './plugins/authenticate.js';
 import { registerProblemHandlers } from './plugins/problems.js';
 import { serializerCompiler } from './plugins/serializer.js';
+import { annotationRoutes } from './routes/annotations.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { patientRoutes } from './routes/patients.js';
@@ -87,6 +88,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(profileRoutes, opts);
       await api.register(eventRoutes, opts);
       await api.register(auditRoutes, opts);
+      await api.register(annotationRoutes, opts);
       api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
         app.swagger(),
       );

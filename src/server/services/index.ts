@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js';
 import type { Clock } from '../clock.js';
 import type { FileStorage } from '../storage/types.js';
 import { AccessService } from './access.js';
+import { AnnotationService } from './annotations.js';
 import { AuditService } from './audit.js';
 import { AuthService, type ThrottlePolicy } from './auth.js';
 import { DocumentService } from './documents.js';
@@ -24,6 +25,7 @@ export interface Services {
   uploads: UploadService;
   downloads: DownloadService;
   profiles: ProfileService;
+  annotations: AnnotationService;
 }
 
 export interface ServiceOptions {
@@ -64,5 +66,6 @@ export function createServices(database: Database, o: ServiceOptions): Services 
     }),
     downloads: new DownloadService(database, o.storage, documents, audit, o.clock),
     profiles: new ProfileService(database, o.storage, access, audit, o.limits, o.tmpDir, o.clock),
+    annotations: new AnnotationService(database, access, documents, audit, activity, o.clock),
   };
 }

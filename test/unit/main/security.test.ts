@@ -99,6 +99,25 @@ describe('session security', () => {
     expect(headers).toEqual({ 'Content-Security-Policy': [csp], 'Content-Type': ['text/html'] });
   });
 
+  it('computes the policy for each response, so a changed server address applies at the next load', () => {
+    const { session, fake } = fakeSession();
+    let server = apiBaseUrl;
+    installSessionSecurity(session, production, () =>
+      contentSecurityPolicy(production, { server }),
+    );
+    const policies: string[] = [];
+    const load = () =>
+      fake.headersListener?.({ url: 'app://medaius/index.html', responseHeaders: {} }, (r) =>
+        policies.push(r.responseHeaders?.['Content-Security-Policy']?.[0] ?? ''),
+      );
+    load();
+    server = 'https://records.clinic.example';
+    load();
+    expect(policies[0]).toContain(`img-src 'self' data: blob: ${apiBaseUrl}`);
+    expect(policies[1]).toContain("img-src 'self' data: blob: https://records.clinic.example");
+    expect(policies[1]).not.toContain(apiBaseUrl);
+  });
+
   it('leaves responses from other origins, such as the API, untouched', () => {
     const { session, fake } = fakeSession();
     installSessionSecurity(session, production, csp);
@@ -112,16 +131,45 @@ describe('session security', () => {
 });
 
 describe('content security policy', () => {
-  it('allows only the app’s own scripts and styles and no network connections at all', () => {
+  it('without a server address, allows only the app’s own files and no network connections', () => {
     expect(contentSecurityPolicy(production).split('; ')).toEqual([
       "default-src 'none'",
       "script-src 'self'",
       "style-src 'self'",
+      "img-src 'self' data: blob:",
+      "media-src 'self' blob:",
       "connect-src 'none'",
+      "worker-src 'self' blob:",
+      "object-src 'none'",
       "base-uri 'none'",
       "form-action 'none'",
       "frame-ancestors 'none'",
     ]);
+  });
+
+  it('lets the viewer load images, video and document bytes from the configured server only', () => {
+    const directives = contentSecurityPolicy(production, {
+      server: `${apiBaseUrl}/`,
+      storage: ['https://s3.example.org/bucket/key?X-Amz-Signature=abc'],
+    }).split('; ');
+    const sources = 'http://127.0.0.1:4000 https://s3.example.org';
+    expect(directives).toContain(`img-src 'self' data: blob: ${sources}`);
+    expect(directives).toContain(`media-src 'self' blob: ${sources}`);
+    expect(directives).toContain(`connect-src ${sources}`);
+    // Scripts, styles and workers still come from the app alone.
+    expect(directives).toContain("script-src 'self'");
+    expect(directives).toContain("worker-src 'self' blob:");
+  });
+
+  it('writes no address into the policy that is not a plain http(s) origin', () => {
+    const csp = contentSecurityPolicy(production, {
+      server: "http://127.0.0.1:4000; script-src 'unsafe-inline'",
+      storage: ['javascript:alert(1)', 'not a url', '*'],
+    });
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('javascript');
+    expect(csp).not.toContain('*');
+    expect(csp).toContain("connect-src 'none'");
   });
 
   it('in dev, allows only Vite’s inline refresh preamble and its hot-reload socket besides', () => {
@@ -129,6 +177,9 @@ describe('content security policy', () => {
     expect(csp).toContain("script-src 'self' 'unsafe-inline'");
     expect(csp).toContain('connect-src ws://localhost:5173;');
     expect(csp).not.toContain('127.0.0.1:4000');
+    expect(contentSecurityPolicy(dev, { server: apiBaseUrl })).toContain(
+      `connect-src ws://localhost:5173 ${apiBaseUrl};`,
+    );
   });
 });
 
