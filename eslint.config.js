@@ -21,4 +21,9 @@ export default tseslint.config(
     files: ['src/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  {
+    // Renderer component tests run in jsdom and build fixtures with Node.
+    files: ['test/unit/renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+  },
 );
