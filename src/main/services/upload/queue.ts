@@ -81,6 +81,18 @@ export interface UploadQueue {
    * finished items from the list. Items already being committed are left to finish.
    */
   cancel(id?: string): Promise<void>;
+  /**
+   * Tries failed items again as new uploads: one (with the failed files of its batch, which is
+   * saved whole or not at all), or, without an id, every failed item. Items that stopped on an
+   * error the queue could not get past on its own go on too.
+   */
+  retry(id?: string): Promise<void>;
+  /**
+   * Changes how many parts may be in flight across all files (the settings' upload
+   * concurrency). More start at once; with fewer, parts under way finish and no new ones start
+   * until the count is below the new limit.
+   */
+  setConcurrency(concurrency: number): void;
   /** The network may be back: retry now instead of at the end of the current wait. */
   networkChanged(): void;
   /** A token may be available again: items waiting for sign-in go on. */
@@ -369,6 +381,38 @@ class Queue implements UploadQueue {
     }
     for (const e of targets) this.#emit({ type: 'removed', id: e.data.id });
     this.#emitSummary();
+    this.#pump();
+  }
+
+  async retry(id?: string): Promise<void> {
+    this.#assertRunning();
+    const seenBatches = new Set<string>();
+    for (const e of this.#targets(id)) {
+      e.halted = null;
+      if (e.data.phase !== 'failed') {
+        this.#notify(e);
+        continue;
+      }
+      // #retry takes the failed files of a batch together; each batch once.
+      if (e.data.batchId !== null) {
+        if (seenBatches.has(e.data.batchId)) continue;
+        seenBatches.add(e.data.batchId);
+      }
+      await this.#retry(e);
+    }
+    this.#emitSummary();
+    this.#pump();
+  }
+
+  setConcurrency(concurrency: number): void {
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(
+        `Upload concurrency must be a whole number of at least 1, not ${concurrency}.`,
+      );
+    }
+    if (concurrency === this.#o.concurrency) return;
+    this.#o.concurrency = concurrency;
+    this.#slots.resize(concurrency);
     this.#pump();
   }
 
@@ -1282,13 +1326,28 @@ function errorOf(err: unknown): ItemError {
   return { code: 'internal_error', message: (err as Error).message };
 }
 
-/** A FIFO counting semaphore: parts wait their turn for one of N connections. */
+/**
+ * A FIFO counting semaphore: parts wait their turn for one of N connections. N can change while
+ * parts are in flight; after it shrinks, released slots are withheld until the count fits.
+ */
 class Slots {
+  #size: number;
+  /** slots free now; negative while more are taken than the current size allows */
   #free: number;
   #waiting: { grant: () => void }[] = [];
 
   constructor(size: number) {
+    this.#size = size;
     this.#free = size;
+  }
+
+  resize(size: number): void {
+    this.#free += size - this.#size;
+    this.#size = size;
+    while (this.#free > 0 && this.#waiting.length > 0) {
+      this.#free--;
+      this.#waiting.shift()!.grant();
+    }
   }
 
   acquire(signal: AbortSignal): Promise<() => void> {
@@ -1298,7 +1357,7 @@ class Slots {
       const release = () => {
         if (released) return;
         released = true;
-        const next = this.#waiting.shift();
+        const next = this.#free >= 0 ? this.#waiting.shift() : undefined;
         if (next) next.grant();
         else this.#free++;
       };
