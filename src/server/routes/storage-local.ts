@@ -79,6 +79,29 @@ export const localStorageRoutes: FastifyPluginAsync<LocalStorageRoutesOptions> =
     },
   );
 
+  // The renderer's pdf.js and DICOM loaders read signed files with fetch from the app's own
+  // origin (app://, or the test page's). The signature is the authorization — no cookies, no
+  // credentials — so any origin may read a file, and the error a stale link answers with.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.url.startsWith('/files/')) {
+      reply
+        .header('Access-Control-Allow-Origin', '*')
+        .header('Access-Control-Expose-Headers', 'Accept-Ranges, Content-Range, Content-Length');
+    }
+    return payload;
+  });
+  app.options(
+    '/files/*',
+    { config: { public: true }, schema: { hide: true } },
+    async (_request, reply) =>
+      reply
+        .status(204)
+        .header('Access-Control-Allow-Methods', 'GET')
+        .header('Access-Control-Allow-Headers', 'Range')
+        .header('Access-Control-Max-Age', '600')
+        .send(),
+  );
+
   app.get<{ Params: FileParams }>(
     '/files/*',
     // A HEAD would be audited as a download while sending nothing; clients do not need it.

@@ -76,6 +76,27 @@ describe('GET /files/* (signed downloads)', () => {
     ]);
   });
 
+  it('lets the renderer read a range from its own origin, and answers the preflight without serving or auditing', async () => {
+    const preflight = await fetch(url, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'app://medaius',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'range',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/range/i);
+    expect(b.audits).toEqual([]);
+
+    const res = await fetch(url, { headers: { Origin: 'app://medaius', Range: 'bytes=10-19' } });
+    expect(res.status).toBe(206);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-expose-headers')).toMatch(/Content-Range/);
+    expect(Buffer.from(await res.arrayBuffer()).equals(data.subarray(10, 20))).toBe(true);
+  });
+
   it.each([
     ['bytes=0-0', 0, 0],
     ['bytes=99990-', 99_990, 99_999],
