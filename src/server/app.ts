@@ -18,6 +18,7 @@ import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { patientRoutes } from './routes/patients.js';
 import { documentRoutes, type IntakeOptions } from './routes/documents.js';
+import { documentUrlRoutes } from './routes/document-urls.js';
 import { eventRoutes } from './routes/events.js';
 import { profileRoutes } from './routes/profiles.js';
 import { localStorageRoutes } from './routes/storage-local.js';
@@ -89,6 +90,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(eventRoutes, opts);
       await api.register(auditRoutes, opts);
       await api.register(annotationRoutes, opts);
+      await api.register(documentUrlRoutes, opts);
       api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
         app.swagger(),
       );

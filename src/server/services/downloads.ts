@@ -127,7 +127,7 @@ export class DownloadService {
   }
 }
 
-function thumbnailName(fileName: string): string {
+export function thumbnailName(fileName: string): string {
   const dot = fileName.lastIndexOf('.');
   return `${dot > 0 ? fileName.slice(0, dot) : fileName || 'document'}_thumb.jpg`;
 }

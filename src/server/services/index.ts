@@ -8,6 +8,7 @@ import { AnnotationService } from './annotations.js';
 import { AuditService } from './audit.js';
 import { AuthService, type ThrottlePolicy } from './auth.js';
 import { DocumentService } from './documents.js';
+import { DocumentUrlService } from './document-urls.js';
 import { DownloadService } from './downloads.js';
 import { ActivityService } from './events.js';
 import { FileInspector } from './files.js';
@@ -26,6 +27,7 @@ export interface Services {
   downloads: DownloadService;
   profiles: ProfileService;
   annotations: AnnotationService;
+  documentUrls: DocumentUrlService;
 }
 
 export interface ServiceOptions {
@@ -67,5 +69,6 @@ export function createServices(database: Database, o: ServiceOptions): Services 
     downloads: new DownloadService(database, o.storage, documents, audit, o.clock),
     profiles: new ProfileService(database, o.storage, access, audit, o.limits, o.tmpDir, o.clock),
     annotations: new AnnotationService(database, access, documents, audit, activity, o.clock),
+    documentUrls: new DocumentUrlService(database, o.storage, access, audit, o.clock),
   };
 }
