@@ -8,6 +8,7 @@ import {
 } from '../shared/ipc/contract.js';
 import { createHandlers, type UploadControls } from './handlers.js';
 import { EventHub, type IpcHandlers } from './ipc.js';
+import type { IngestService } from './services/ingest/index.js';
 import type { SecretStore } from './services/secrets/secret-store.js';
 import { SessionService } from './services/session/session-service.js';
 import { SettingsService, type SettingsStore } from './services/settings/settings-service.js';
@@ -31,6 +32,8 @@ export interface MainServices {
   handlers: IpcHandlers;
   /** set by startWork (work.ts) once the upload queue runs */
   uploads: { current?: UploadControls };
+  /** set by startWork (work.ts) once the ingest inbox is open */
+  ingest: { current?: IngestService };
   /**
    * What must stop before the process exits, in order. Services added later (the upload queue,
    * which flushes queued work) go first: they may still need the session.
@@ -48,6 +51,7 @@ export function composeMain(deps: MainDependencies): MainServices {
   });
   const events = new EventHub();
   const uploads: MainServices['uploads'] = {};
+  const ingest: MainServices['ingest'] = {};
   // Every event carries whole state, so the hub's latest of each brings a new window up to date.
   events.publish(SETTINGS_CHANGED, settings.get());
   events.publish(SESSION_CHANGED, session.state());
@@ -63,8 +67,10 @@ export function composeMain(deps: MainDependencies): MainServices {
     session,
     events,
     uploads,
+    ingest,
     handlers: createHandlers({
       uploads: () => uploads.current,
+      ingest: () => ingest.current,
       settings,
       session,
       secrets: deps.secrets,

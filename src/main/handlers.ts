@@ -12,12 +12,14 @@ import {
   UPLOADS_LIST,
   UPLOADS_PAUSE,
   UPLOADS_RESUME,
+  UPLOADS_RETRY,
   type UploadQueueState,
 } from '../shared/ipc/contract.js';
 import { createIngestHandlers } from './ingest-handlers.js';
 import type { IpcHandlers } from './ipc.js';
 import { createRecordsHandlers } from './records-handlers.js';
 import { checkApiHealth } from './services/api-health.js';
+import type { IngestService } from './services/ingest/index.js';
 import type { SecretStore } from './services/secrets/secret-store.js';
 import type { SessionService } from './services/session/session-service.js';
 import type { SettingsService } from './services/settings/settings-service.js';
@@ -28,10 +30,14 @@ export interface UploadControls {
   pause(id?: string): Promise<void>;
   resume(id?: string): Promise<void>;
   cancel(id?: string): Promise<void>;
+  /** tries failed items again: one (with the failed files of its batch) or all */
+  retry(id?: string): Promise<void>;
 }
 
 export interface HandlerDependencies {
   uploads: () => UploadControls | undefined;
+  /** the ingest inbox and scanner; present once the work services started */
+  ingest: () => IngestService | undefined;
   settings: SettingsService;
   session: SessionService;
   secrets: SecretStore;
@@ -57,6 +63,7 @@ export function createHandlers(deps: HandlerDependencies): IpcHandlers {
     [UPLOADS_PAUSE]: async ({ id }) => steer(started(uploads), 'pause', id),
     [UPLOADS_RESUME]: async ({ id }) => steer(started(uploads), 'resume', id),
     [UPLOADS_CANCEL]: async ({ id }) => steer(started(uploads), 'cancel', id),
+    [UPLOADS_RETRY]: async ({ id }) => steer(started(uploads), 'retry', id),
   };
 }
 
@@ -68,7 +75,7 @@ function started(uploads: () => UploadControls | undefined): UploadControls {
 
 async function steer(
   controls: UploadControls,
-  action: 'pause' | 'resume' | 'cancel',
+  action: 'pause' | 'resume' | 'cancel' | 'retry',
   id: string | undefined,
 ): Promise<UploadQueueState> {
   await controls[action](id);

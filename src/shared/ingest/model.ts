@@ -124,32 +124,35 @@ export const FilingRequest = z.object({
 });
 export type FilingRequest = z.input<typeof FilingRequest>;
 
-export interface Rejection {
-  /** the path it was read from, for the user to find it */
-  path: string;
-  fileName: string;
+export const Rejection = z.object({
+  /** the path it was read from, for the user to find it (for bytes sent over IPC: its name) */
+  path: z.string(),
+  fileName: z.string(),
   /** stable code (FileProblem codes, or 'unreadable') */
-  code: string;
+  code: z.string(),
   /** names the file and says what to do */
-  reason: string;
-}
+  reason: z.string(),
+});
+export type Rejection = z.infer<typeof Rejection>;
 
-export interface IngestReport {
-  jobId: string;
-  added: InboxItem[];
-  duplicates: { path: string; fileName: string; itemId: string }[];
-  rejected: Rejection[];
+export const IngestReport = z.object({
+  jobId: z.string(),
+  added: z.array(InboxItem),
+  duplicates: z.array(z.object({ path: z.string(), fileName: z.string(), itemId: z.string() })),
+  rejected: z.array(Rejection),
   /** hidden and system files that were not looked at */
-  skipped: number;
-  cancelled: boolean;
-}
+  skipped: z.number().int().nonnegative(),
+  cancelled: z.boolean(),
+});
+export type IngestReport = z.infer<typeof IngestReport>;
 
-export interface ScannedPageEvent {
+export const ScannedPageEvent = z.object({
   /** 1-based, in scanning order */
-  number: number;
-  thumbnail: Thumbnail;
-  blank: boolean;
-}
+  number: z.number().int().positive(),
+  thumbnail: Thumbnail,
+  blank: z.boolean(),
+});
+export type ScannedPageEvent = z.infer<typeof ScannedPageEvent>;
 
 /** Everything the renderer is told; `subscribe` delivers these in order. */
 export type IngestEvent =
@@ -160,6 +163,8 @@ export type IngestEvent =
       /** files found so far (final once walking is done) */
       total: number;
       done: number;
+      /** the file finished last, once there is one */
+      fileName?: string;
       added: number;
       duplicates: number;
       rejected: number;

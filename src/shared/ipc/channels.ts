@@ -19,6 +19,7 @@ export const UPLOADS_LIST = 'uploads:list';
 export const UPLOADS_PAUSE = 'uploads:pause';
 export const UPLOADS_RESUME = 'uploads:resume';
 export const UPLOADS_CANCEL = 'uploads:cancel';
+export const UPLOADS_RETRY = 'uploads:retry';
 
 /** Request/response channels: renderer asks, main answers. */
 export const IPC_METHODS = {
@@ -33,6 +34,7 @@ export const IPC_METHODS = {
   [UPLOADS_PAUSE]: 'pauseUploads',
   [UPLOADS_RESUME]: 'resumeUploads',
   [UPLOADS_CANCEL]: 'cancelUploads',
+  [UPLOADS_RETRY]: 'retryUploads',
   ...INGEST_METHODS,
   ...RECORDS_METHODS,
 } as const;

@@ -19,6 +19,7 @@ import {
   UPLOADS_LIST,
   UPLOADS_PAUSE,
   UPLOADS_RESUME,
+  UPLOADS_RETRY,
   type Channel,
   type EVENT_METHODS,
   type EventName,
@@ -59,6 +60,7 @@ export const IPC_CONTRACT = {
   [UPLOADS_PAUSE]: { input: UploadTarget, output: UploadQueueState },
   [UPLOADS_RESUME]: { input: UploadTarget, output: UploadQueueState },
   [UPLOADS_CANCEL]: { input: UploadTarget, output: UploadQueueState },
+  [UPLOADS_RETRY]: { input: UploadTarget, output: UploadQueueState },
   ...INGEST_CONTRACT,
   ...RECORDS_CONTRACT,
 } as const satisfies { [C in Channel]: { input: z.ZodType; output: z.ZodType } };

@@ -16,8 +16,13 @@ import {
   type InvokeEventLike,
   type IpcHandlers,
 } from '../../../src/main/ipc.js';
+import type { MedaiusApi } from '../../../src/preload/api.js';
 import {
   API_HEALTH,
+  CHANNELS,
+  EVENT_METHODS,
+  EVENTS,
+  IPC_METHODS,
   SECRETS_BACKEND_WARNING,
   SESSION_CHANGED,
   SETTINGS_CHANGED,
@@ -38,6 +43,7 @@ const electron = vi.hoisted(() => ({
   handlers: new Map<string, Listener>(),
   rendererListeners: new Map<string, Set<RendererListener>>(),
   frameUrl: 'app://medaius/index.html',
+  pathsAsked: [] as unknown[],
 }));
 vi.mock('electron', () => {
   const ipcRenderer = {
@@ -59,6 +65,12 @@ vi.mock('electron', () => {
       exposeInMainWorld: (key: string, value: unknown) => electron.exposed.set(key, value),
     },
     ipcRenderer,
+    webUtils: {
+      getPathForFile: (file: unknown) => {
+        electron.pathsAsked.push(file);
+        return '/home/frontdesk/letter.pdf';
+      },
+    },
   };
 });
 
@@ -124,23 +136,33 @@ afterEach(async () => {
 describe('window.api', () => {
   it('exposes one named function per channel and event, and nothing of ipcRenderer', () => {
     expect(Object.keys(api)).toEqual([
-      'health',
-      'getSession',
-      'signIn',
-      'signOut',
-      'getSettings',
-      'updateSettings',
-      'getSecretStatus',
-      'listUploads',
-      'pauseUploads',
-      'resumeUploads',
-      'cancelUploads',
-      'onSessionChanged',
-      'onSettingsChanged',
-      'onSecretBackendWarning',
-      'onUploadsChanged',
+      ...CHANNELS.map((channel) => IPC_METHODS[channel]),
+      ...EVENTS.map((event) => EVENT_METHODS[event]),
+      'pathForFile',
     ]);
+    expect(Object.keys(api)).toEqual(
+      expect.arrayContaining([
+        'health',
+        'listUploads',
+        'retryUploads',
+        'listInbox',
+        'ingestPaths',
+        'ingestFiles',
+        'scan',
+        'fileItems',
+        'onUploadsChanged',
+        'onInboxChanged',
+        'onScanPage',
+        'onIngestProgress',
+      ]),
+    );
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
+  });
+
+  it('gives a dropped file’s path through webUtils, the one way a sandboxed page can', () => {
+    const file = { name: 'letter.pdf' } as File;
+    expect((api as MedaiusApi).pathForFile!(file)).toBe('/home/frontdesk/letter.pdf');
+    expect(electron.pathsAsked).toEqual([file]);
   });
 
   it('health() from the app’s own frame reports the API connected, checked by main', async () => {

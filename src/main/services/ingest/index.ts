@@ -1,12 +1,13 @@
 // The ingest service's public surface: what the shell wires to IPC and the upload engine uses.
 export { openIngestService } from './service.js';
-export type { IngestService, IngestServiceOptions, ScannerCapabilities } from './service.js';
+export type { IngestService, IngestServiceOptions } from './service.js';
 export { IngestError, type IngestErrorCode } from './errors.js';
 export type { IngestListener } from './events.js';
 export type { Enqueue, Filed } from './filing.js';
 export type { HotFolderOptions } from './hot-folder.js';
+export type { IncomingFile } from './incoming.js';
 export type { IsQueued } from './inbox.js';
 export type { Turn } from './page-ops.js';
-export type { ScanColour, ScanRequest, ScanResult, ScanSource } from './scan.js';
-export type { ScanimageTool, ScannerDevice } from './scanimage.js';
+export type { ScanimageTool } from './scanimage.js';
 export * from '../../../shared/ingest/model.js';
+export * from '../../../shared/ingest/scanner.js';

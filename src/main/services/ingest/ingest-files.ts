@@ -187,6 +187,7 @@ export async function ingestPaths(
   let total = 0;
   let done = 0;
   let lastProgress = 0;
+  let lastName: string | undefined;
   const progress = (force: boolean): void => {
     const now = Date.now();
     if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return;
@@ -196,6 +197,7 @@ export async function ingestPaths(
       jobId,
       total,
       done,
+      ...(lastName === undefined ? {} : { fileName: lastName }),
       added: report.added.length,
       duplicates: report.duplicates.length,
       rejected: report.rejected.length,
@@ -239,6 +241,7 @@ export async function ingestPaths(
         report.duplicates.push({ path: file.path, fileName: file.name, itemId: result.item.id });
       } else reject(result.rejection);
       done++;
+      lastName = file.name;
       progress(done === total);
     }
   };

@@ -14,29 +14,18 @@ import { IngestError } from './errors.js';
 import type { IngestContext } from './ingest-files.js';
 import { pagesOf, thumbnailFiles } from './ingest-files.js';
 import type { InboxItem, StagedFile } from '../../../shared/ingest/model.js';
+import type { ScanRequest, ScanResult } from '../../../shared/ingest/scanner.js';
 import { writePdf } from './pdf-writer.js';
 import { previewFile, type Preview } from './previews.js';
 import { Holds } from './staging.js';
 import { deviceOptions, runBatch, type DeviceOption, type ScanimageTool } from './scanimage.js';
 
-export type ScanSource = 'flatbed' | 'feeder' | 'feeder-duplex';
-export type ScanColour = 'color' | 'gray' | 'lineart';
-
-export interface ScanRequest {
-  deviceId: string;
-  source: ScanSource;
-  colour: ScanColour;
-  /** dots per inch; the nearest the scanner offers is used */
-  resolution: number;
-  /** further device options, passed on as --name=value (brightness, the test device's picture) */
-  deviceOptions?: Record<string, string>;
-}
-
-export interface ScanResult {
-  item?: InboxItem;
-  pagesScanned: number;
-  cancelled: boolean;
-}
+export type {
+  ScanColour,
+  ScanRequest,
+  ScanResult,
+  ScanSource,
+} from '../../../shared/ingest/scanner.js';
 
 /** What scanimage is asked for, worked out from what the device offers. */
 export interface ScanPlan {

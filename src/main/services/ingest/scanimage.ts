@@ -6,6 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import type { ScannerDevice } from '../../../shared/ingest/scanner.js';
 import { IngestError } from './errors.js';
 
 const run = promisify(execFile);
@@ -17,14 +18,7 @@ export interface ScanimageTool {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface ScannerDevice {
-  /** SANE device name, e.g. "epson2:net:192.168.1.20" or "test:0" */
-  id: string;
-  vendor: string;
-  model: string;
-  /** e.g. "flatbed scanner", "sheetfed scanner" */
-  type: string;
-}
+export type { ScannerDevice } from '../../../shared/ingest/scanner.js';
 
 /** One option of a device, as `scanimage -A` describes it. */
 export interface DeviceOption {

@@ -14,6 +14,7 @@ import { IngestError } from './errors.js';
 import { IngestEvents, type IngestListener } from './events.js';
 import { fileItems, type Enqueue, type Filed } from './filing.js';
 import { HotFolder, type HotFolderOptions } from './hot-folder.js';
+import { ingestIncoming, type IncomingFile } from './incoming.js';
 import { Inbox, type IsQueued } from './inbox.js';
 import { ingestPaths, type IngestContext } from './ingest-files.js';
 import type { FilingRequest, InboxItem, IngestReport } from '../../../shared/ingest/model.js';
@@ -26,14 +27,12 @@ import {
   splitItem,
   type Turn,
 } from './page-ops.js';
-import {
-  planScan,
-  scanToInbox,
-  type ScanColour,
-  type ScanRequest,
-  type ScanResult,
-  type ScanSource,
-} from './scan.js';
+import type {
+  ScannerCapabilities,
+  ScanRequest,
+  ScanResult,
+} from '../../../shared/ingest/scanner.js';
+import { planScan, scanToInbox } from './scan.js';
 import {
   deviceOptions,
   listScanners,
@@ -62,14 +61,6 @@ export interface IngestServiceOptions {
   onListenerError?: (error: unknown) => void;
 }
 
-/** What a scanner can do, in the terms ScanRequest uses. */
-export interface ScannerCapabilities {
-  sources: ScanSource[];
-  colours: ScanColour[];
-  /** the resolutions offered: a list (empty when the device has a fixed one), or a range */
-  resolutions: number[] | { min: number; max: number };
-}
-
 export type IngestService = Awaited<ReturnType<typeof openIngestService>>;
 
 export async function openIngestService(options: IngestServiceOptions) {
@@ -90,6 +81,9 @@ export async function openIngestService(options: IngestServiceOptions) {
   const tool = options.scanimage ?? { command: 'scanimage' };
   const jobs = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
   const hotFolders = new Set<HotFolder>();
+  /** the folders setHotFolders started, by folder and processed folder */
+  const configured = new Map<string, { close(): Promise<void> }>();
+  let configuring: Promise<unknown> = Promise.resolve();
   let formats: Promise<ReadonlySet<PageImageFormat>> | undefined;
 
   /** Runs work under a cancellable job id; the id is the caller's (a UUID) or a new one. */
@@ -103,6 +97,23 @@ export async function openIngestService(options: IngestServiceOptions) {
     } finally {
       jobs.delete(jobId);
     }
+  }
+
+  /** Starts watching a hot folder; close the returned handle to stop. */
+  async function watchFolder(folder: HotFolderOptions): Promise<{ close(): Promise<void> }> {
+    const hotFolder = new HotFolder(ctx, folder);
+    // Two watchers on one folder would race for every file.
+    if ([...hotFolders].some((watched) => watched.dir === hotFolder.dir)) {
+      throw new IngestError('busy', `${hotFolder.dir} is already being watched.`);
+    }
+    await hotFolder.start();
+    hotFolders.add(hotFolder);
+    return {
+      close: async () => {
+        hotFolders.delete(hotFolder);
+        await hotFolder.close();
+      },
+    };
   }
 
   /** scanimage accepts --format=X with --version exactly when it can write X. */
@@ -164,6 +175,21 @@ export async function openIngestService(options: IngestServiceOptions) {
       return asJob(jobId, (signal) => ingestPaths(ctx, paths, source, jobId, signal));
     },
 
+    /**
+     * Files that come as bytes, not paths (a renderer in a browser): written to scratch space
+     * under their own names, made safe, and ingested like dropped files. Cancel with cancel(jobId).
+     */
+    ingestBytes(
+      files: readonly IncomingFile[],
+      { jobId = randomUUID() }: { jobId?: string } = {},
+    ): Promise<IngestReport> {
+      return asJob(jobId, (signal) =>
+        ingestIncoming(staging.tempPath('incoming'), files, (paths) =>
+          ingestPaths(ctx, paths, 'drop', jobId, signal),
+        ),
+      );
+    },
+
     /** Cancels an ingest or a scan; false when no such job is running. */
     cancel(jobId: string): boolean {
       const job = jobs.get(jobId);
@@ -172,20 +198,38 @@ export async function openIngestService(options: IngestServiceOptions) {
     },
 
     /** Starts watching a hot folder; close the returned handle to stop. */
-    async watchFolder(folder: HotFolderOptions): Promise<{ close(): Promise<void> }> {
-      const hotFolder = new HotFolder(ctx, folder);
-      // Two watchers on one folder would race for every file.
-      if ([...hotFolders].some((watched) => watched.dir === hotFolder.dir)) {
-        throw new IngestError('busy', `${hotFolder.dir} is already being watched.`);
-      }
-      await hotFolder.start();
-      hotFolders.add(hotFolder);
-      return {
-        close: async () => {
-          hotFolders.delete(hotFolder);
-          await hotFolder.close();
-        },
-      };
+    watchFolder,
+
+    /**
+     * Watches exactly these hot folders (the settings' list): starts those not yet watched and
+     * stops those no longer listed; calls are taken one after the other. Resolves with a sentence
+     * for each folder that could not be watched, naming it; the others are watched regardless.
+     */
+    setHotFolders(wanted: readonly HotFolderOptions[]): Promise<string[]> {
+      const run = configuring.then(async () => {
+        const keyOf = (f: HotFolderOptions): string =>
+          JSON.stringify([path.resolve(f.dir), f.processedDir && path.resolve(f.processedDir)]);
+        const next = new Map(wanted.map((f) => [keyOf(f), f]));
+        for (const [key, handle] of configured) {
+          if (next.has(key)) continue;
+          configured.delete(key);
+          await handle.close();
+        }
+        const problems: string[] = [];
+        for (const [key, folder] of next) {
+          if (configured.has(key)) continue;
+          try {
+            configured.set(key, await watchFolder(folder));
+          } catch (error) {
+            problems.push(
+              `The hot folder ${folder.dir} cannot be watched: ${(error as Error).message}`,
+            );
+          }
+        }
+        return problems;
+      });
+      configuring = run.catch(() => undefined);
+      return run;
     },
 
     listScanners(): Promise<ScannerDevice[]> {
@@ -298,6 +342,8 @@ export async function openIngestService(options: IngestServiceOptions) {
     async close(): Promise<void> {
       const running = [...jobs.values()];
       running.forEach((job) => job.controller.abort());
+      await configuring;
+      configured.clear();
       await Promise.all([...hotFolders].map((folder) => folder.close()));
       hotFolders.clear();
       await Promise.allSettled(running.map((job) => job.done));
