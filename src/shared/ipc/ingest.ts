@@ -60,7 +60,9 @@ export function base64Size(text: string): number {
   return Math.max(0, Math.floor((text.length * 3) / 4) - padding);
 }
 
-const megabytes = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+/** Rounded up, so a size just over the limit never reads as the limit itself. */
+const megabytes = (bytes: number): string =>
+  `${(Math.ceil((bytes * 10) / (1024 * 1024)) / 10).toFixed(1)} MB`;
 const LIMIT = megabytes(MAX_INGEST_BYTES_PER_CALL).replace('.0', '');
 
 /** A file sent as bytes; main writes it under a safe form of its name. */
