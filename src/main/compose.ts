@@ -22,6 +22,8 @@ export interface MainDependencies {
   defaults?: Partial<Settings>;
   /** how long to wait before asking an unreachable server again */
   offlineRetryMs?: number;
+  /** where annotated PDFs are exported (default: the user's Downloads folder) */
+  exportDir?: string;
 }
 
 export interface MainServices {
@@ -75,6 +77,7 @@ export function composeMain(deps: MainDependencies): MainServices {
       session,
       secrets: deps.secrets,
       fetch: deps.fetch,
+      exportDir: deps.exportDir,
     }),
     stoppables: [
       { name: 'session', stop: () => session.stop() },

@@ -42,6 +42,8 @@ export interface HandlerDependencies {
   session: SessionService;
   secrets: SecretStore;
   fetch: typeof globalThis.fetch;
+  /** where annotated PDFs are exported (default: the user's Downloads folder) */
+  exportDir?: string;
 }
 
 export function createHandlers(deps: HandlerDependencies): IpcHandlers {

@@ -58,6 +58,7 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Head
       fetch: options.fetch ?? globalThis.fetch,
       defaults,
       offlineRetryMs: options.offlineRetryMs,
+      exportDir: path.join(dataDir, 'exports'),
     });
     await services.session.restore();
     await startWork(services, dataDir);

@@ -79,10 +79,10 @@ export const AnnotationContent = z.union([
 ]);
 export type AnnotationContent = z.infer<typeof AnnotationContent>;
 
-const pageNumber = z.number().int().min(1).max(MAX_ANNOTATION_PAGE);
+export const AnnotationPageNumber = z.number().int().min(1).max(MAX_ANNOTATION_PAGE);
 
 /** One variant per type, so `content` is checked against the type it is sent with. */
-const variants = <Base extends z.ZodRawShape>(base: Base) =>
+export const annotationVariants = <Base extends z.ZodRawShape>(base: Base) =>
   z.discriminatedUnion('type', [
     z.strictObject({ ...base, type: z.literal('marker'), content: MarkerContent }),
     z.strictObject({ ...base, type: z.literal('freehand'), content: FreehandContent }),
@@ -90,13 +90,13 @@ const variants = <Base extends z.ZodRawShape>(base: Base) =>
     z.strictObject({ ...base, type: z.literal('highlight'), content: HighlightContent }),
   ]);
 
-export const AnnotationCreate = variants({ pageNumber });
+export const AnnotationCreate = annotationVariants({ pageNumber: AnnotationPageNumber });
 export type AnnotationCreate = z.infer<typeof AnnotationCreate>;
 
 export const AnnotationPatch = z.strictObject({
   /** the version the client last saw; a different current version answers 409 conflict */
   version: z.number().int().min(1),
-  pageNumber: pageNumber.optional(),
+  pageNumber: AnnotationPageNumber.optional(),
   content: AnnotationContent.optional(),
 });
 export type AnnotationPatch = z.infer<typeof AnnotationPatch>;
@@ -105,7 +105,7 @@ export const AnnotationDeleteQuery = z.strictObject({
   version: z.coerce.number().int().min(1),
 });
 
-export const Annotation = variants({
+export const Annotation = annotationVariants({
   id,
   documentId: id,
   pageNumber: z.number().int(),
