@@ -31,9 +31,6 @@ export const DOCUMENT_SOURCES = [
 ] as const;
 export type DocumentSource = (typeof DOCUMENT_SOURCES)[number];
 
-export const ANNOTATION_TYPES = ['marker', 'drawing', 'text', 'highlight'] as const;
-export type AnnotationType = (typeof ANNOTATION_TYPES)[number];
-
 export interface CategoryPermission {
   read: boolean;
   write: boolean;

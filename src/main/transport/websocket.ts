@@ -19,8 +19,12 @@ import {
   type IpcHandlers,
 } from '../ipc.js';
 
+import { MAX_INGEST_BYTES_PER_CALL } from '../../shared/ipc/ingest.js';
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
-const MAX_PAYLOAD_BYTES = 1024 * 1024;
+// The largest call is ingestFiles from a browser with no file paths: its file bytes travel as
+// base64 (4/3 larger) inside one message, plus the JSON around them.
+const MAX_PAYLOAD_BYTES = Math.ceil((MAX_INGEST_BYTES_PER_CALL * 4) / 3) + 1024 * 1024;
 
 export interface WebSocketTransportOptions {
   handlers: IpcHandlers;

@@ -126,6 +126,7 @@ describe('WebSocket transport', () => {
           event: 'uploads:changed',
           payload: { type: 'summary', summary: expect.objectContaining({ pending: 0 }) },
         },
+        { event: 'ingest:changed', payload: { items: [] } },
       ]),
     );
     socket.close();
