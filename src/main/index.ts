@@ -55,15 +55,6 @@ async function start(): Promise<void> {
   await app.whenReady();
   const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   const renderer = devServerUrl ? devRendererLocation(devServerUrl) : productionRendererLocation();
-  const csp = contentSecurityPolicy(renderer);
-
-  installSessionSecurity(session.defaultSession, renderer, csp);
-  protocol.handle(
-    APP_SCHEME_PRIVILEGES.scheme,
-    createAppProtocolHandler(rendererDir, csp, (url) => net.fetch(url)),
-  );
-  app.on('web-contents-created', (_event, contents) => installNavigationGuards(contents, renderer));
-
   const services = composeMain({
     settingsStore: openSettingsStore(
       () => new Store<Record<string, unknown>>({ name: SETTINGS_FILE_NAME }),
@@ -77,6 +68,17 @@ async function start(): Promise<void> {
     fetch: globalThis.fetch,
     defaults: settingsDefaultsFromEnv(process.env),
   });
+  // The server address is a setting, so the policy is computed for each response: documents
+  // load from whichever companion API the user signed in to.
+  const csp = () => contentSecurityPolicy(renderer, { server: services.settings.get().serverUrl });
+
+  installSessionSecurity(session.defaultSession, renderer, csp);
+  protocol.handle(
+    APP_SCHEME_PRIVILEGES.scheme,
+    createAppProtocolHandler(rendererDir, csp, (url) => net.fetch(url)),
+  );
+  app.on('web-contents-created', (_event, contents) => installNavigationGuards(contents, renderer));
+
   bindIpcMain(ipcMain, services.handlers, renderer);
   bindIpcEvents(services.events, () => mainWindow?.webContents, renderer);
   stopBeforeQuit(app, services.stoppables);
