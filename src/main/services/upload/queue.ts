@@ -1330,7 +1330,7 @@ function errorOf(err: unknown): ItemError {
  * A FIFO counting semaphore: parts wait their turn for one of N connections. N can change while
  * parts are in flight; after it shrinks, released slots are withheld until the count fits.
  */
-class Slots {
+export class Slots {
   #size: number;
   /** slots free now; negative while more are taken than the current size allows */
   #free: number;
