@@ -17,6 +17,14 @@ export type Tool = 'select' | AnnotationKind;
 export const DEFAULT_COLOR = '#e53935';
 export const DEFAULT_STROKE_WIDTH = 0.004;
 
+/** A marker or note placed but not yet saved: it waits for its label or text. */
+export interface Draft {
+  pageNumber: number;
+  type: 'marker' | 'text';
+  x: number;
+  y: number;
+}
+
 export interface AnnotationsState {
   documentId: string | null;
   status: 'idle' | 'loading' | 'ready' | 'failed';
@@ -30,6 +38,7 @@ export interface AnnotationsState {
   conflict: string | null;
   /** the last export's result, for a status line */
   exported: { fileName: string; path: string } | null;
+  draft: Draft | null;
 
   load(documentId: string): Promise<void>;
   reload(): Promise<void>;
@@ -43,6 +52,10 @@ export interface AnnotationsState {
   /** Moves an annotation by (dx, dy) document fractions, keeping it on its page. */
   move(id: string, dx: number, dy: number): Promise<void>;
   remove(id: string): Promise<void>;
+  startDraft(draft: Draft): void;
+  cancelDraft(): void;
+  /** Saves the draft with its label (marker) or text (note). */
+  saveDraft(text: string): Promise<Annotation | null>;
   select(id: string | null): void;
   setTool(tool: Tool): void;
   setColor(color: string): void;
@@ -98,6 +111,7 @@ export function createAnnotationsStore(api: () => ViewerApi = viewerApi) {
       error: null,
       conflict: null,
       exported: null,
+      draft: null,
 
       async load(documentId) {
         const token = ++loadToken;
@@ -109,6 +123,7 @@ export function createAnnotationsStore(api: () => ViewerApi = viewerApi) {
           error: null,
           conflict: null,
           exported: null,
+          draft: null,
         });
         try {
           const items = await api().listAnnotations({ documentId });
@@ -173,6 +188,21 @@ export function createAnnotationsStore(api: () => ViewerApi = viewerApi) {
             failed('deleted', error);
           }
         });
+      },
+
+      startDraft: (draft) => set({ draft, selectedId: null }),
+      cancelDraft: () => set({ draft: null }),
+
+      async saveDraft(text) {
+        const { draft, color } = get();
+        if (!draft) return null;
+        const { pageNumber, type, x, y } = draft;
+        const created =
+          type === 'marker'
+            ? await get().create(pageNumber, 'marker', { x, y, label: text.trim(), color })
+            : await get().create(pageNumber, 'text', { x, y, text: text.trim(), color });
+        if (created) set({ draft: null });
+        return created;
       },
 
       select: (selectedId) => set({ selectedId }),
