@@ -19,6 +19,7 @@ import {
 } from '../../../src/renderer/src/lib/ws-api.js';
 import type { InboxItem } from '../../../src/shared/ingest/model.js';
 import type { UploadEvent, UploadItem } from '../../../src/shared/ipc/contract.js';
+import { MAX_INGEST_BYTES_PER_CALL } from '../../../src/shared/ipc/ingest.js';
 import { RemoteError } from '../../../src/shared/ipc/wire.js';
 import { jpeg, pdf, sha256 } from '../../support/files.js';
 import { createWorld, PASSWORD, type World } from '../../support/world.js';
@@ -231,6 +232,18 @@ describe('ingest over IPC', () => {
       code: 'invalid_input',
       message: expect.stringContaining("scan.pdf: send the file's bytes as base64"),
     });
+    // One byte-triple over the limit still travels, and comes back refused in words, not as a
+    // closed connection.
+    const tooBig = 'A'.repeat(Math.ceil((MAX_INGEST_BYTES_PER_CALL + 3) / 3) * 4);
+    const oversized = await refusal(
+      api.ingestFiles({ files: [{ name: 'ct-series.zip', data: tooBig }] }),
+    );
+    expect(oversized).toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining(
+        'ct-series.zip is 64.1 MB; send at most 64 MB of file bytes per call',
+      ),
+    });
     const badTurn = await refusal(
       api.rotatePages({
         itemId: '6d8f1c2a-3b4e-4f5a-8b6c-7d8e9f0a1b2c',
@@ -240,7 +253,7 @@ describe('ingest over IPC', () => {
     );
     expect(badTurn).toMatchObject({ code: 'invalid_input' });
     expect((await api.listInbox()).items).toEqual([]);
-  });
+  }, 120_000);
 
   it('rotates, reorders, splits, merges and deletes pages, and removes items', async () => {
     const report = await api.ingestFiles({
