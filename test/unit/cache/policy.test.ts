@@ -17,7 +17,7 @@ const entry = (id: string, over: Partial<Entry> = {}): Entry => ({
   sha256: 'a'.repeat(64),
   size: 100,
   contentType: 'application/pdf',
-  updatedAt: '2026-11-01T00:00:00.000Z',
+  metadataSha256: 'b'.repeat(64),
   file: 'complete',
   thumbnail: false,
   annotations: false,

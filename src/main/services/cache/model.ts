@@ -25,8 +25,8 @@ export const Entry = z.object({
   /** plaintext bytes of the file */
   size: z.number().int().nonnegative(),
   contentType: z.string(),
-  /** the document's updatedAt when its metadata was saved: a change means saving it again */
-  updatedAt: z.string(),
+  /** SHA-256 of the metadata saved: the server's differing means saving it again */
+  metadataSha256: z.string(),
   /** none: not downloaded; partial: a download was interrupted; complete: checked and usable */
   file: z.enum(['none', 'partial', 'complete']),
   thumbnail: z.boolean(),

@@ -23,7 +23,7 @@ import {
 } from '../../../shared/api/schemas.js';
 import { Listeners } from '../../listeners.js';
 import { ApiProblemError, OfflineError, type ApiHttp } from '../api/http.js';
-import { writeFileAtomic } from '../fs/atomic-file.js';
+import { isTempName, writeFileAtomic } from '../fs/atomic-file.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import {
   BlobReader,
@@ -222,7 +222,10 @@ export class OfflineCache {
       );
     }
     await this.expire();
-    if (problems.length) this.#setProgress({ message: problems.join(' ') });
+    if (problems.length) {
+      await this.#saveIndex();
+      this.#setProgress({ message: problems.join(' ') });
+    }
   }
 
   subscribe(listener: (event: CacheEvent) => void): () => void {
@@ -718,15 +721,12 @@ export class OfflineCache {
   async #syncDocument(document: DocumentReference, signal: AbortSignal): Promise<void> {
     await this.#withLock(document.id, async () => {
       const entry = await this.#upsertEntry(document);
-      let urls: DocumentUrls | null = null;
-      const urlsOf = async () =>
-        (urls ??= await this.#o.api('POST', `/documents/${document.id}/urls`, {
+      if (document.thumbnailStatus === 'ready' && !entry.thumbnail) {
+        const { thumbnailUrl } = await this.#o.api('POST', `/documents/${document.id}/urls`, {
           body: {},
           schema: DocumentUrls,
           signal,
-        }));
-      if (document.thumbnailStatus === 'ready' && !entry.thumbnail) {
-        const { thumbnailUrl } = await urlsOf();
+        });
         if (thumbnailUrl) {
           await this.#writeBlob(
             'thumbnail',
@@ -736,20 +736,22 @@ export class OfflineCache {
           entry.thumbnail = true;
         }
       }
-      if (this.#o.annotations) {
-        const annotations = await this.#o.annotations(document.id, signal);
-        await this.#writeJson('annotations', document.id, annotations);
-        entry.annotations = true;
-      }
       entry.confirmedAt = this.#now();
       await this.#refreshDiskBytes(entry);
       if (entry.file !== 'complete') {
         const needed = sealedSizeOf(document.fileSize, this.#chunkBytes);
-        if (!(await this.#makeRoom(needed, document.id))) {
+        if (await this.#makeRoom(needed, document.id)) {
+          await this.#downloadFile(document, entry, signal);
+        } else {
           this.#setProgress({ overLimit: this.#progress.overLimit + 1 });
-          return;
         }
-        await this.#downloadFile(document, entry, signal);
+      }
+      // After the file: annotations that cannot be fetched must not cost the file.
+      if (this.#o.annotations) {
+        const annotations = await this.#o.annotations(document.id, signal);
+        await this.#writeJson('annotations', document.id, annotations);
+        entry.annotations = true;
+        await this.#refreshDiskBytes(entry);
       }
       await this.#saveIndex();
       this.#emit({ type: 'changed' });
@@ -765,9 +767,11 @@ export class OfflineCache {
       await rm(this.#blobPath('file', document.id), { force: true });
       entry.file = 'none';
     }
+    // Any change counts, not only a newer updatedAt: two edits can share a timestamp.
+    const metadataSha256 = createHash('sha256').update(JSON.stringify(document)).digest('hex');
     if (
       !entry ||
-      entry.updatedAt !== document.updatedAt ||
+      entry.metadataSha256 !== metadataSha256 ||
       !(await exists(this.#blobPath('document', document.id)))
     ) {
       await this.#writeJson('document', document.id, document);
@@ -779,7 +783,7 @@ export class OfflineCache {
       sha256: document.sha256,
       size: document.fileSize,
       contentType: document.contentType,
-      updatedAt: document.updatedAt,
+      metadataSha256,
       file: entry?.file ?? 'none',
       thumbnail: entry?.thumbnail ?? false,
       annotations: entry?.annotations ?? false,
@@ -1154,8 +1158,11 @@ export class OfflineCache {
     return save;
   }
 
-  /** Removes blobs the index does not name: temporary files and leftovers of a crash. */
+  /** Removes blobs the index does not name, and temporary files: leftovers of a crash. */
   async #removeStrayBlobs(): Promise<void> {
+    for (const name of await readdir(this.#o.dir)) {
+      if (isTempName(name)) await rm(path.join(this.#o.dir, name), { force: true });
+    }
     const named = new Set<string>();
     for (const entry of Object.values(this.#index.entries)) {
       for (const kind of ['file', 'thumbnail', 'document', 'annotations'] as const) {
