@@ -51,7 +51,9 @@ async function rendered(file: string, page: number, dpi = 36) {
   const dir = await mkdtemp(path.join(tmpdir(), 'medaius-render-'));
   try {
     const out = path.join(dir, 'page');
+    // -cropbox: what a viewer shows (pdf.js uses the CropBox; pdftoppm by default the MediaBox).
     await run('pdftoppm', [
+      '-cropbox',
       '-r',
       String(dpi),
       '-f',
