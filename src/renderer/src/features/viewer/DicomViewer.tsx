@@ -33,10 +33,10 @@ export function DicomViewer({ url, title }: { url: string; title: string }) {
       .then(async (response) => {
         if (!response.ok)
           throw new Error(`the server answered ${response.status} ${response.statusText}`.trim());
-        return new Uint8Array(await response.arrayBuffer());
+        return parseDicomImage(new Uint8Array(await response.arrayBuffer()));
       })
       .then(
-        (bytes) => setLoaded({ state: 'ready', image: parseDicomImage(bytes) }),
+        (image) => setLoaded({ state: 'ready', image }),
         (error: unknown) => {
           if (abort.signal.aborted) return;
           setLoaded({

@@ -135,18 +135,27 @@ function PdfDocument({ pdf, firstSize }: { pdf: PDFDocumentProxy; firstSize: Pag
           }
           return next;
         });
-        const top = entries
-          .filter((entry) => entry.isIntersecting && entry.intersectionRatio > 0.5)
-          .map((entry) => Number((entry.target as HTMLElement).dataset.page))
-          .sort((a, b) => a - b)[0];
-        if (top) setCurrentPage(top);
       },
-      { root: scroller.current, rootMargin: '100% 0px', threshold: [0, 0.5] },
+      { root: scroller.current, rootMargin: '100% 0px' },
     );
     observer.current = io;
     scroller.current?.querySelectorAll('[data-page]').forEach((element) => io.observe(element));
     return () => io.disconnect();
   }, [pdf]);
+
+  // The current page (for the thumbnail strip) is the one under the middle of the view.
+  const onScroll = useCallback(() => {
+    const element = scroller.current;
+    if (!element) return;
+    const middle = element.getBoundingClientRect().top + element.clientHeight / 2;
+    for (const page of element.querySelectorAll<HTMLElement>('[data-page]')) {
+      const rect = page.getBoundingClientRect();
+      if (rect.bottom >= middle) {
+        setCurrentPage(Number(page.dataset.page));
+        return;
+      }
+    }
+  }, []);
 
   const observe = useCallback((element: HTMLElement | null) => {
     if (element) observer.current?.observe(element);
@@ -234,7 +243,14 @@ function PdfDocument({ pdf, firstSize }: { pdf: PDFDocumentProxy; firstSize: Pag
           firstSize={firstSize}
           onGo={goToPage}
         />
-        <div ref={scroller} className="pdf-pages" tabIndex={0} role="region" aria-label="Pages">
+        <div
+          ref={scroller}
+          className="pdf-pages"
+          tabIndex={0}
+          role="region"
+          aria-label="Pages"
+          onScroll={onScroll}
+        >
           {pageNumbers.map((page) => (
             <PdfPage
               key={page}
@@ -347,7 +363,12 @@ function PdfPage({
   const height = (quarter ? size.width : size.height) * zoom;
 
   useEffect(() => {
-    if (!active) return;
+    if (!active) {
+      // Far from view: give the bitmap back, so a long document does not hold every page.
+      if (canvas.current) canvas.current.width = canvas.current.height = 0;
+      textLayerElement.current?.replaceChildren();
+      return;
+    }
     let cancelled = false;
     let renderTask: ReturnType<PDFPageProxy['render']> | undefined;
     let layer: TextLayer | undefined;
