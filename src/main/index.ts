@@ -67,6 +67,7 @@ async function start(): Promise<void> {
     }),
     fetch: globalThis.fetch,
     defaults: settingsDefaultsFromEnv(process.env),
+    exportDir: app.getPath('downloads'),
   });
   // The server address is a setting, so the policy is computed for each response: documents
   // load from whichever companion API the user signed in to.
