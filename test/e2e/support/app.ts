@@ -155,6 +155,9 @@ export async function startApp(options: StartOptions): Promise<E2eApp> {
       viewport: options.viewport ?? { width: 1280, height: 860 },
     });
     page.setDefaultTimeout(15_000);
+    // Functions handed to page.evaluate are compiled by tsx/esbuild, which wraps named inner
+    // functions in a __name(fn, "name") helper that only exists on the Node side.
+    await page.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
     page.on('console', (message) => {
