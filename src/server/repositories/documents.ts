@@ -2,6 +2,7 @@
 // (document_date, created_at, id) descending, which the indexes of migration 0001 serve.
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Category, DocumentStatus } from '../../shared/domain.js';
+import { executeCached } from '../db/prepared.js';
 import type { DB, DocumentReferenceTable } from '../db/schema.js';
 
 export type DocumentRow = Selectable<DocumentReferenceTable>;
@@ -75,8 +76,27 @@ export class DocumentRepository {
       .executeTakeFirst();
   }
 
+  /** listQuery(f), compiled once per combination of filters (the endpoint's hot path). */
   list(f: DocumentFilter): Promise<ListedDocumentRow[]> {
-    return this.listQuery(f).execute();
+    const { after, ...filter } = f;
+    return executeCached(
+      this.db,
+      'documents.list',
+      {
+        ...filter,
+        afterDate: after?.documentDate,
+        afterCreatedAt: after?.createdAt,
+        afterId: after?.id,
+      },
+      ({ afterDate, afterCreatedAt, afterId, ...rest }) =>
+        this.listQuery({
+          ...rest,
+          after:
+            afterDate === undefined
+              ? undefined
+              : { documentDate: afterDate, createdAt: afterCreatedAt!, id: afterId! },
+        }),
+    );
   }
 
   /** The list query itself, exactly as list() runs it, exposed so benchmarks can print its plan. */

@@ -1,6 +1,7 @@
 // SQL for patients, their encounters, care-team grants and category policies.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Category, Role } from '../../shared/domain.js';
+import { executeCached } from '../db/prepared.js';
 import type {
   CategoryPolicyTable,
   DB,
@@ -31,6 +32,18 @@ export class PatientRepository {
       .where('organization_id', '=', organizationId)
       .where('id', '=', id)
       .executeTakeFirst();
+  }
+
+  /** Whether the patient exists in the organization: the list endpoint's check, compiled once. */
+  async patientExists(organizationId: string, id: string): Promise<boolean> {
+    const rows = await executeCached(this.db, 'patients.exists', { organizationId, id }, (v) =>
+      this.db
+        .selectFrom('patients')
+        .select('id')
+        .where('organization_id', '=', v.organizationId)
+        .where('id', '=', v.id),
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -104,13 +117,14 @@ export class PatientRepository {
   }
 
   async hasAccess(userId: string, patientId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('patient_access')
-      .select('patient_id')
-      .where('user_id', '=', userId)
-      .where('patient_id', '=', patientId)
-      .executeTakeFirst();
-    return row !== undefined;
+    const rows = await executeCached(this.db, 'patients.hasAccess', { userId, patientId }, (v) =>
+      this.db
+        .selectFrom('patient_access')
+        .select('patient_id')
+        .where('user_id', '=', v.userId)
+        .where('patient_id', '=', v.patientId),
+    );
+    return rows.length > 0;
   }
 
   grantAccess(row: Selectable<PatientAccessTable>): Promise<unknown> {
@@ -122,12 +136,13 @@ export class PatientRepository {
   }
 
   policyOverrides(organizationId: string, role: Role): Promise<Selectable<CategoryPolicyTable>[]> {
-    return this.db
-      .selectFrom('category_policies')
-      .selectAll()
-      .where('organization_id', '=', organizationId)
-      .where('role', '=', role)
-      .execute();
+    return executeCached(this.db, 'patients.policyOverrides', { organizationId, role }, (v) =>
+      this.db
+        .selectFrom('category_policies')
+        .selectAll()
+        .where('organization_id', '=', v.organizationId)
+        .where('role', '=', v.role),
+    );
   }
 
   setPolicy(row: {

@@ -1,5 +1,6 @@
 // SQL for organizations, users, sessions and the login throttle.
 import type { Kysely, Selectable } from 'kysely';
+import { executeCached } from '../db/prepared.js';
 import type { DB, LoginThrottleTable, OrganizationTable, UserTable } from '../db/schema.js';
 
 export type UserRow = Selectable<UserTable>;
@@ -61,29 +62,31 @@ export class UserRepository {
     return this.db.insertInto('sessions').values(row).execute();
   }
 
+  /** Runs on every authenticated request, so it is compiled once. */
   async findSession(tokenHash: string): Promise<SessionUser | undefined> {
-    const row = await this.db
-      .selectFrom('sessions as s')
-      .innerJoin('users as u', 'u.id', 's.user_id')
-      .innerJoin('organizations as o', 'o.id', 's.organization_id')
-      .where('s.token_hash', '=', tokenHash)
-      .where('s.revoked_at', 'is', null)
-      .select([
-        's.id as session_id',
-        's.expires_at',
-        'u.id',
-        'u.organization_id',
-        'u.email',
-        'u.name',
-        'u.role',
-        'u.password_hash',
-        'u.created_at',
-        'u.disabled_at',
-        'o.name as org_name',
-        'o.acl_enabled',
-        'o.created_at as org_created_at',
-      ])
-      .executeTakeFirst();
+    const [row] = await executeCached(this.db, 'users.findSession', { tokenHash }, (v) =>
+      this.db
+        .selectFrom('sessions as s')
+        .innerJoin('users as u', 'u.id', 's.user_id')
+        .innerJoin('organizations as o', 'o.id', 's.organization_id')
+        .where('s.token_hash', '=', v.tokenHash)
+        .where('s.revoked_at', 'is', null)
+        .select([
+          's.id as session_id',
+          's.expires_at',
+          'u.id',
+          'u.organization_id',
+          'u.email',
+          'u.name',
+          'u.role',
+          'u.password_hash',
+          'u.created_at',
+          'u.disabled_at',
+          'o.name as org_name',
+          'o.acl_enabled',
+          'o.created_at as org_created_at',
+        ]),
+    );
     if (!row) return undefined;
     const { session_id, expires_at, org_name, acl_enabled, org_created_at, ...user } = row;
     return {

@@ -47,13 +47,24 @@ export class AccessService {
     const repo = new PatientRepository(this.database.db);
     const patient = await repo.findPatient(actor.organizationId, patientId);
     if (!patient) throw notFound('Patient');
+    await this.assertOnCareTeam(repo, actor, patientId);
+    return patient;
+  }
+
+  /** The check of visiblePatient for callers that need no more than the answer. */
+  async assertPatientVisible(actor: Actor, patientId: string): Promise<void> {
+    const repo = new PatientRepository(this.database.db);
+    if (!(await repo.patientExists(actor.organizationId, patientId))) throw notFound('Patient');
+    await this.assertOnCareTeam(repo, actor, patientId);
+  }
+
+  private async assertOnCareTeam(repo: PatientRepository, actor: Actor, patientId: string) {
     if (this.aclApplies(actor) && !(await repo.hasAccess(actor.userId, patientId))) {
       throw new ApiError(
         'patient_access_denied',
         "You are not on this patient's care team. Ask an administrator for access.",
       );
     }
-    return patient;
   }
 
   async describe(actor: Actor): Promise<Me> {

@@ -97,7 +97,7 @@ export class DocumentService {
   async list(actor: Actor, query: DocumentListQuery): Promise<Page<DocumentReference>> {
     const deleted = query.status === 'deleted';
     if (deleted) this.assertAdmin(actor, 'list deleted documents');
-    if (query.patientId) await this.access.visiblePatient(actor, query.patientId);
+    if (query.patientId) await this.access.assertPatientVisible(actor, query.patientId);
     // One policy read serves both the category check and the category filter.
     const permissions = await this.access.permissions(actor);
     if (query.category) assertPermitted(actor, permissions, query.category, 'read');
@@ -264,7 +264,7 @@ export class DocumentService {
   async readable(actor: Actor, id: string): Promise<DocumentRow> {
     const row = await new DocumentRepository(this.database.db).find(actor.organizationId, id);
     if (!row || (row.deleted_at && actor.role !== 'admin')) throw notFound('Document');
-    await this.access.visiblePatient(actor, row.patient_id);
+    await this.access.assertPatientVisible(actor, row.patient_id);
     await this.access.assertCategory(actor, row.category, 'read');
     return row;
   }
