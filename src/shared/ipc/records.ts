@@ -80,6 +80,12 @@ export const OpenedDocument = z.object({
 });
 export type OpenedDocument = z.infer<typeof OpenedDocument>;
 
+export const AnnotationCreateInput = annotationVariants({
+  documentId: Id,
+  pageNumber: AnnotationPageNumber,
+});
+export type AnnotationCreateInput = z.infer<typeof AnnotationCreateInput>;
+
 export const AnnotationUpdateInput = z.strictObject({
   id: Id,
   /** the version last seen; a stale one rejects with code 'conflict' */
@@ -87,6 +93,7 @@ export const AnnotationUpdateInput = z.strictObject({
   pageNumber: AnnotationPageNumber.optional(),
   content: AnnotationContent.optional(),
 });
+export type AnnotationUpdateInput = z.infer<typeof AnnotationUpdateInput>;
 
 export const AnnotationExport = z.object({
   /** where the PDF was written, on this computer */
@@ -124,7 +131,7 @@ export const RECORDS_CONTRACT = {
     output: z.array(Annotation),
   },
   [ANNOTATIONS_CREATE]: {
-    input: annotationVariants({ documentId: Id, pageNumber: AnnotationPageNumber }),
+    input: AnnotationCreateInput,
     output: Annotation,
   },
   [ANNOTATIONS_UPDATE]: { input: AnnotationUpdateInput, output: Annotation },

@@ -15,7 +15,9 @@ import {
   type Page,
 } from '../../../shared/api/schemas.js';
 import type {
+  AnnotationCreateInput,
   AnnotationExport,
+  AnnotationUpdateInput,
   DocumentListInput,
   OpenedDocument,
   PatientSearch,
@@ -162,14 +164,14 @@ export class RecordsService {
     });
   }
 
-  createAnnotation(input: { documentId: string } & Record<string, unknown>): Promise<Annotation> {
+  createAnnotation(input: AnnotationCreateInput): Promise<Annotation> {
     const { documentId, ...body } = input;
     return this.call('save the annotation', (api) =>
       api('POST', `/documents/${documentId}/annotations`, { body, schema: Annotation }),
     );
   }
 
-  updateAnnotation(input: { id: string } & Record<string, unknown>): Promise<Annotation> {
+  updateAnnotation(input: AnnotationUpdateInput): Promise<Annotation> {
     const { id, ...body } = input;
     return this.call('save the annotation', (api) =>
       api('PATCH', `/annotations/${id}`, { body, schema: Annotation }),
