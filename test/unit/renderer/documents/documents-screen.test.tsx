@@ -3,9 +3,12 @@
 // and sorts change what shows, the gallery renders only what is in view and asks for those
 // thumbnails, arrows and Enter work, details can be corrected, and delete asks first.
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PatientDocumentsScreen } from '../../../../src/renderer/src/features/documents/PatientDocumentsScreen.js';
-import { useDocuments } from '../../../../src/renderer/src/features/documents/useDocuments.js';
+import {
+  REFRESH_AFTER_MS,
+  useDocuments,
+} from '../../../../src/renderer/src/features/documents/useDocuments.js';
 import { useSession } from '../../../../src/renderer/src/features/session/useSession.js';
 import { useNavigation } from '../../../../src/renderer/src/features/shell/navigation.js';
 import type { DocumentPatch, DocumentReference } from '../../../../src/shared/api/schemas.js';
@@ -32,7 +35,6 @@ beforeEach(() => {
 afterEach(cleanup);
 
 function showDocuments(documents: DocumentReference[], extra: Parameters<typeof fakeApi>[0] = {}) {
-  const store = [...documents];
   const fake = installApi(
     fakeApi({
       getPatient: () => ({
@@ -44,7 +46,7 @@ function showDocuments(documents: DocumentReference[], extra: Parameters<typeof 
         sex: 'female',
       }),
       listEncounters: () => ENCOUNTERS,
-      listDocuments: pagedDocuments(store),
+      listDocuments: pagedDocuments(documents),
       getThumbnailUrls: signedThumbnails,
       ...extra,
     }),
@@ -131,6 +133,56 @@ describe('loading', () => {
     expect(within(gallery()).getByRole('button', { name: 'Document 1' }).textContent).toContain(
       'DICOM',
     );
+  });
+});
+
+describe('keeping current', () => {
+  it('shows a document filed for this patient as soon as its upload is done', async () => {
+    const filed = doc(7, { title: 'Filed from the inbox' });
+    const elsewhere = doc(8, { title: 'Another patient’s', patientId: ENCOUNTERS[0]!.id });
+    const fake = showDocuments([doc(1)], {
+      getDocument: ({ id }: { id: string }) => (id === filed.id ? filed : elsewhere),
+    });
+    await waitFor(() => expect(status().textContent).toBe('1 document'));
+    const done = (id: string) => ({
+      type: 'item',
+      item: {
+        id,
+        fileName: 'x.pdf',
+        batchId: null,
+        state: 'done',
+        bytesSent: 1,
+        size: 1,
+        rate: 0,
+        etaSeconds: null,
+        documentId: id,
+      },
+    });
+    act(() => fake.emit('onUploadsChanged', done(elsewhere.id)));
+    act(() => fake.emit('onUploadsChanged', done(filed.id)));
+    await waitFor(() => expect(status().textContent).toBe('2 documents'));
+    expect(galleryTitles()).toContain('Filed from the inbox');
+    expect(galleryTitles()).not.toContain('Another patient’s');
+  });
+
+  it('loads the list again when the user comes back to it after a while', async () => {
+    const all = [doc(1)];
+    showDocuments(all);
+    await waitFor(() => expect(status().textContent).toBe('1 document'));
+    cleanup();
+    all.push(doc(2, { title: 'Added elsewhere' }));
+
+    render(<PatientDocumentsScreen patientId={PATIENT_ID} />);
+    expect(status().textContent).toBe('1 document');
+    const later = Date.now() + REFRESH_AFTER_MS;
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(later);
+    try {
+      cleanup();
+      render(<PatientDocumentsScreen patientId={PATIENT_ID} />);
+      await waitFor(() => expect(status().textContent).toBe('2 documents'));
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
 

@@ -92,7 +92,6 @@ export function DocumentList({ documents, encounters, selectedIndex, onSelect, o
                 key={doc.id}
                 role="row"
                 aria-rowindex={item.index + 2}
-                aria-selected={selected}
                 className={`doc-list-row${selected ? ' selected' : ''}`}
                 style={{
                   transform: `translateY(${item.start - LIST_ROW_HEIGHT}px)`,
@@ -105,6 +104,7 @@ export function DocumentList({ documents, encounters, selectedIndex, onSelect, o
                     className="row-open"
                     data-index-key={item.index}
                     tabIndex={item.index === tabStop ? 0 : -1}
+                    aria-current={selected ? 'true' : undefined}
                     onFocus={() => !selected && onSelect(item.index)}
                     onClick={() => onOpen(item.index)}
                   >

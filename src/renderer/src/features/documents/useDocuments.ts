@@ -25,6 +25,8 @@ export const THUMBNAIL_BATCH = 200;
 /** thumbnail URLs this close to expiring are asked for again */
 const THUMBNAIL_MARGIN_MS = 60_000;
 const VIEW_KEY = 'medaius.documentsView';
+/** a list older than this is loaded again, in the background, when the user comes back to it */
+export const REFRESH_AFTER_MS = 30_000;
 /** while pages stream in, the screen is updated at most this often */
 const SHOW_EVERY_MS = 250;
 
@@ -85,14 +87,63 @@ let thumbnailTimer: ReturnType<typeof setTimeout> | undefined;
 
 export const useDocuments = create<DocumentsStore>((set, get) => {
   let resumeCursor: string | null = null;
+  /** when the whole list last arrived, for refreshing a list the user comes back to */
+  let loadedAt = 0;
+  const filedInFlight = new Set<string>();
 
-  async function loadPages(mine: number, patientId: string, from: string | null) {
+  /** A document just uploaded: shown at once if it belongs to the patient on screen. */
+  function addFiled(id: string) {
+    const { patientId, documents } = get();
+    if (!patientId || filedInFlight.has(id) || documents.some((d) => d.id === id)) return;
+    const mine = generation;
+    filedInFlight.add(id);
+    window.api
+      .getDocument({ id })
+      .then(
+        (doc) => {
+          const current = get();
+          if (mine !== generation || doc.patientId !== current.patientId) return;
+          if (current.documents.some((d) => d.id === id)) return;
+          set({ documents: [...current.documents, doc] });
+        },
+        // Not shown yet, and nothing is lost: the next refresh of the list brings it.
+        () => undefined,
+      )
+      .finally(() => filedInFlight.delete(id));
+  }
+
+  /** the window.api whose upload events are followed (tests give each case its own) */
+  let following: { api: unknown; stop: () => void } | null = null;
+  function followUploads() {
+    if (following?.api === window.api) return;
+    following?.stop();
+    const stop = window.api.onUploadsChanged((event) => {
+      if (event.type === 'item' && event.item.state === 'done' && event.item.documentId) {
+        addFiled(event.item.documentId);
+      }
+    });
+    following = { api: window.api, stop };
+  }
+
+  /**
+   * Loads pages from `from` on. A first load shows pages as they come; a refresh keeps showing
+   * the list the user has until the new one is whole, then swaps it in at once.
+   */
+  async function loadPages(
+    mine: number,
+    patientId: string,
+    from: string | null,
+    mode: 'append' | 'refresh' = 'append',
+  ) {
     let cursor = from;
     // Pages that arrive quickly are shown together: each showing re-sorts everything loaded.
     let arrived: DocumentReference[] = [];
     let shownAt = 0;
     const show = () => {
-      set({ documents: [...get().documents, ...arrived], complete: cursor === null });
+      if (mode === 'refresh' && cursor !== null) return;
+      const documents = mode === 'refresh' ? arrived : [...get().documents, ...arrived];
+      set({ documents, complete: cursor === null });
+      if (cursor === null) loadedAt = Date.now();
       arrived = [];
       shownAt = Date.now();
     };
@@ -112,8 +163,12 @@ export const useDocuments = create<DocumentsStore>((set, get) => {
       } while (cursor !== null);
     } catch (error) {
       if (mine === generation) {
-        if (arrived.length > 0) show();
-        set({ loadError: `Not all documents could be loaded: ${messageOf(error)}` });
+        if (arrived.length > 0 && mode === 'append') show();
+        const what =
+          mode === 'refresh'
+            ? 'The list could not be refreshed'
+            : 'Not all documents could be loaded';
+        set({ loadError: `${what}: ${messageOf(error)}` });
       }
     } finally {
       if (mine === generation) set({ loading: false });
@@ -177,7 +232,14 @@ export const useDocuments = create<DocumentsStore>((set, get) => {
     deleted: null,
 
     open(patientId) {
-      if (get().patientId === patientId && (get().loading || get().complete)) return;
+      followUploads();
+      const current = get();
+      if (current.patientId === patientId && (current.loading || current.complete)) {
+        if (!current.loading && Date.now() - loadedAt >= REFRESH_AFTER_MS) {
+          void loadPages(generation, patientId, null, 'refresh');
+        }
+        return;
+      }
       const mine = ++generation;
       resumeCursor = null;
       thumbnailQueue = new Set();
