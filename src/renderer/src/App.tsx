@@ -1,7 +1,8 @@
 // The window's top level: reads the sign-in from main and shows either the sign-in screen or the
 // app. Losing the session (expired, signed out elsewhere) shows the sign-in screen again without
 // touching the other stores or main's queue, so the user comes back to where they were.
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
+import { SecretWarning } from './features/session/SecretWarning.js';
 import { SignInScreen } from './features/session/SignInScreen.js';
 import { useSession } from './features/session/useSession.js';
 import { Shell } from './features/shell/Shell.js';
@@ -23,7 +24,7 @@ export function App() {
 
   return (
     <>
-      <SecretWarning />
+      {!session?.signedIn && <SecretWarning />}
       {status === 'loading' && (
         <p role="status" className="loading-page">
           Loading…
@@ -42,20 +43,5 @@ export function App() {
       {session &&
         (session.signedIn ? <Shell session={session} /> : <SignInScreen session={session} />)}
     </>
-  );
-}
-
-/** Shown until dismissed for this run; Settings repeats it for good. */
-function SecretWarning() {
-  const warning = useSession((s) => s.secretWarning);
-  const [dismissed, setDismissed] = useState<string | null>(null);
-  if (!warning || dismissed === warning) return null;
-  return (
-    <div role="alert" className="banner banner-warning">
-      <span>{warning}</span>
-      <button type="button" onClick={() => setDismissed(warning)}>
-        Dismiss warning
-      </button>
-    </div>
   );
 }

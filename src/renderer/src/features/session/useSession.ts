@@ -31,6 +31,8 @@ interface SessionStore {
   loadError: string | null;
   /** how the sign-in is stored on this computer, when the user should know */
   secretWarning: string | null;
+  /** the warning the user dismissed for this run */
+  secretWarningDismissed: string | null;
   signingIn: boolean;
   signInFailure: SignInFailure | null;
   signingOut: boolean;
@@ -46,6 +48,7 @@ export const useSession = create<SessionStore>((set, get) => ({
   session: null,
   loadError: null,
   secretWarning: null,
+  secretWarningDismissed: null,
   signingIn: false,
   signInFailure: null,
   signingOut: false,

@@ -11,6 +11,7 @@ import { SettingsScreen } from '../settings/SettingsScreen.js';
 import { StatusBar } from '../uploads/StatusBar.js';
 import { UploadQueueScreen } from '../uploads/UploadQueueScreen.js';
 import { ViewerScreen } from '../viewer/ViewerScreen.js';
+import { SecretWarning } from '../session/SecretWarning.js';
 import { NavBar } from './NavBar.js';
 import { shortcutTarget } from './nav-items.js';
 import { useNavigation, type Route } from './navigation.js';
@@ -28,6 +29,7 @@ export function Shell({ session }: { session: SignedInState }) {
           Skip to content
         </a>
         <NavBar session={session} />
+        <SecretWarning />
         {session.offline && (
           <p role="status" className="banner banner-warning">
             {session.message ?? 'Offline: queued work is sent once the server answers again.'}
