@@ -2,7 +2,7 @@
 // 100-page report opens at the speed of its first page), a thumbnail strip to jump between pages,
 // zoom and rotation, find in the text layer with highlighted matches, and each page's annotation
 // overlay. Loaded lazily by the viewer screen, so pdf.js is fetched only when a PDF is opened.
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import {
   findMatches,
   indexPageText,
@@ -220,17 +220,19 @@ function PdfDocument({ pdf, firstSize }: { pdf: PDFDocumentProxy; firstSize: Pag
     });
   };
 
-  const highlightsFor = (page: number) => {
-    const index = texts.current.get(page);
-    if (!index) return undefined;
-    const selected = find.matches[find.current];
-    return find.matches
-      .filter((match) => match.page === page)
-      .map((match) => ({
-        ranges: matchRanges(index, match.range),
-        selected: match === selected,
-      }));
-  };
+  // Per page, the matches to highlight; the same arrays until the search or the current match
+  // changes, so scrolling does not rebuild (or re-scroll to) the highlights.
+  const highlights = useMemo(() => {
+    const byPage = new Map<number, PageHighlight[]>();
+    find.matches.forEach((match, i) => {
+      const index = texts.current.get(match.page);
+      if (!index) return;
+      const list = byPage.get(match.page) ?? [];
+      list.push({ ranges: matchRanges(index, match.range), selected: i === find.current });
+      byPage.set(match.page, list);
+    });
+    return byPage;
+  }, [find]);
 
   return (
     <div className="pdf-viewer">
@@ -262,7 +264,7 @@ function PdfDocument({ pdf, firstSize }: { pdf: PDFDocumentProxy; firstSize: Pag
               active={visible.has(page)}
               observe={observe}
               onSize={onSize}
-              highlights={highlightsFor(page)}
+              highlights={highlights.get(page)}
             />
           ))}
         </div>
@@ -331,6 +333,11 @@ function FindBar({
   );
 }
 
+interface PageHighlight {
+  ranges: ItemRange[];
+  selected: boolean;
+}
+
 interface PageProps {
   pdf: PDFDocumentProxy;
   pageNumber: number;
@@ -340,10 +347,10 @@ interface PageProps {
   active: boolean;
   observe: (element: HTMLElement | null) => void;
   onSize: (page: number, size: PageSize) => void;
-  highlights: { ranges: ItemRange[]; selected: boolean }[] | undefined;
+  highlights: PageHighlight[] | undefined;
 }
 
-function PdfPage({
+const PdfPage = memo(function PdfPage({
   pdf,
   pageNumber,
   size,
@@ -357,6 +364,7 @@ function PdfPage({
   const canvas = useRef<HTMLCanvasElement>(null);
   const textLayerElement = useRef<HTMLDivElement>(null);
   const [textLayer, setTextLayer] = useState<TextLayer | null>(null);
+  const scrolledFor = useRef<PageHighlight[] | undefined>(undefined);
   const [failed, setFailed] = useState<string | null>(null);
   const quarter = rotation === 90 || rotation === 270;
   const width = (quarter ? size.height : size.width) * zoom;
@@ -452,7 +460,11 @@ function PdfPage({
       }
       if (at < text.length) div.append(text.slice(at));
     }
-    selectedMark?.scrollIntoView({ block: 'center', inline: 'nearest' });
+    // Bring the current match into view once per step, not again when the page re-renders.
+    if (selectedMark && scrolledFor.current !== highlights) {
+      scrolledFor.current = highlights;
+      selectedMark.scrollIntoView({ block: 'center', inline: 'nearest' });
+    }
   }, [textLayer, highlights]);
 
   return (
@@ -473,7 +485,7 @@ function PdfPage({
       <AnnotationLayer pageNumber={pageNumber} rotation={rotation} width={width} height={height} />
     </div>
   );
-}
+});
 
 function Thumbnails({
   pdf,
