@@ -22,6 +22,7 @@ import { documentUrlRoutes } from './routes/document-urls.js';
 import { eventRoutes } from './routes/events.js';
 import { profileRoutes } from './routes/profiles.js';
 import { localStorageRoutes } from './routes/storage-local.js';
+import { offlineViewRoutes } from './routes/offline-views.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { LocalStorage } from './storage/local.js';
 import type { FileStorage } from './storage/types.js';
@@ -91,6 +92,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(auditRoutes, opts);
       await api.register(annotationRoutes, opts);
       await api.register(documentUrlRoutes, opts);
+      await api.register(offlineViewRoutes, { ...opts, database: o.database });
       api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () =>
         app.swagger(),
       );
