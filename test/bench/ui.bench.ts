@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
@@ -294,6 +294,8 @@ async function timeToGrid(page: Page): Promise<number> {
       }
       const gallery = w.document.querySelector('section[aria-label="Gallery"]');
       if (!gallery) return false;
+      const seen = w as unknown as { __shownAt?: number };
+      if (gallery.querySelector('button')) seen.__shownAt ??= w.performance.now();
       const view = gallery.getBoundingClientRect();
       const cells = Array.from(gallery.querySelectorAll('button')).filter((cell) => {
         const r = cell.getBoundingClientRect();
@@ -304,15 +306,24 @@ async function timeToGrid(page: Page): Promise<number> {
         const img = cell.querySelector('img');
         return !!img && img.complete === true && (img.naturalWidth ?? 0) > 0;
       });
-      return ready ? { at: w.performance.now(), cells: cells.length } : false;
+      return ready
+        ? { at: w.performance.now(), cells: cells.length, shownAt: seen.__shownAt ?? 0 }
+        : false;
     },
     undefined,
     { polling: 'raf', timeout: 30_000 },
   );
-  const { at, cells } = (await handle.jsonValue()) as { at: number; cells: number };
+  const { at, cells, shownAt } = (await handle.jsonValue()) as {
+    at: number;
+    cells: number;
+    shownAt: number;
+  };
   const clickAt = await page.evaluate(() => (globalThis as { __clickAt?: number }).__clickAt);
   if (clickAt === undefined) throw new Error('The click on the patient was not seen by the page.');
-  console.log(`  (${cells} thumbnails in the first screen)`);
+  console.log(
+    `  grid: cells shown at ${(shownAt - clickAt).toFixed(0)} ms, all ${cells} thumbnails in view loaded at ${(at - clickAt).toFixed(0)} ms`,
+  );
+  await page.evaluate(() => delete (globalThis as { __shownAt?: number }).__shownAt);
   return at - clickAt;
 }
 
@@ -391,8 +402,10 @@ async function timeToFirstPage(page: Page): Promise<number> {
           getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
         } | null;
       }
+      const seen = w as unknown as { __canvasAt?: number };
       for (const canvas of Array.from(w.document.querySelectorAll('main canvas'))) {
-        if (canvas.width < 100 || canvas.height < 100) continue;
+        if (canvas.width < 100 || canvas.height < 300) continue;
+        seen.__canvasAt ??= w.performance.now();
         const context = canvas.getContext('2d');
         if (!context) continue;
         // The bar is the page's bottom 60/792; look in its middle.
@@ -400,7 +413,7 @@ async function timeToFirstPage(page: Page): Promise<number> {
         const { data } = context.getImageData(Math.floor(canvas.width / 2), y, 1, 1);
         if (data[3]! > 200 && data[0]! < 40 && data[1]! < 40 && data[2]! < 40) {
           // A thumbnail strip canvas would be small; a page is at least 300 px tall.
-          if (canvas.height >= 300) return w.performance.now();
+          return { at: w.performance.now(), canvasAt: seen.__canvasAt };
         }
       }
       return false;
@@ -408,9 +421,13 @@ async function timeToFirstPage(page: Page): Promise<number> {
     undefined,
     { polling: 'raf', timeout: 30_000 },
   );
-  const at = (await handle.jsonValue()) as number;
+  const { at, canvasAt } = (await handle.jsonValue()) as { at: number; canvasAt: number };
   const clickAt = await page.evaluate(() => (globalThis as { __clickAt?: number }).__clickAt);
   if (clickAt === undefined) throw new Error('The click on the PDF was not seen by the page.');
+  console.log(
+    `  first page: page canvas in place at ${(canvasAt - clickAt).toFixed(0)} ms, drawn completely at ${(at - clickAt).toFixed(0)} ms`,
+  );
+  await page.evaluate(() => delete (globalThis as { __canvasAt?: number }).__canvasAt);
   return at - clickAt;
 }
 
@@ -446,7 +463,10 @@ async function main(): Promise<void> {
     await app.open();
     await page.getByRole('heading', { name: 'Patients', level: 1 }).waitFor();
 
-    console.log(`\nbench:ui — Chromium ${app.browser.version()}, ${DOCUMENTS} documents\n`);
+    const load = loadavg()[0]!.toFixed(1);
+    console.log(
+      `\nbench:ui — Chromium ${app.browser.version()}, ${DOCUMENTS} documents; load average ${load} on ${availableParallelism()} cores\n`,
+    );
 
     // The first run is cold (nothing cached in the page or the browser); later ones warm.
     const grid: number[] = [];
