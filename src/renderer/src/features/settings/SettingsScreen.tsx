@@ -82,57 +82,60 @@ function SettingsForm() {
           Files saved into these folders appear in the Inbox by themselves, and are then moved to
           the processed folder inside.
         </p>
-        {draft.hotFolders.length === 0 && <p className="muted">No hot folders.</p>}
-        <ul className="hot-folders">
-          {draft.hotFolders.map((folder, i) => {
-            const update = (value: Partial<typeof folder>) =>
-              change({
-                ...draft,
-                hotFolders: draft.hotFolders.map((f, j) => (j === i ? { ...f, ...value } : f)),
-              });
-            return (
-              <li key={i} className="hot-folder">
-                <Field label={`Hot folder ${i + 1} path`} error={errors[`hotFolders.${i}.path`]}>
-                  {(id, describedBy) => (
-                    <input
-                      id={id}
-                      aria-describedby={describedBy}
-                      aria-invalid={Boolean(errors[`hotFolders.${i}.path`])}
-                      value={folder.path}
-                      spellCheck={false}
-                      placeholder="/home/scans"
-                      onChange={(e) => update({ path: e.target.value })}
-                    />
-                  )}
-                </Field>
-                <Field
-                  label={`Hot folder ${i + 1} processed subfolder`}
-                  error={errors[`hotFolders.${i}.processedSubfolder`]}
-                >
-                  {(id, describedBy) => (
-                    <input
-                      id={id}
-                      aria-describedby={describedBy}
-                      aria-invalid={Boolean(errors[`hotFolders.${i}.processedSubfolder`])}
-                      value={folder.processedSubfolder}
-                      spellCheck={false}
-                      onChange={(e) => update({ processedSubfolder: e.target.value })}
-                    />
-                  )}
-                </Field>
-                <button
-                  type="button"
-                  aria-label={`Remove hot folder ${i + 1}`}
-                  onClick={() =>
-                    change({ ...draft, hotFolders: draft.hotFolders.filter((_, j) => j !== i) })
-                  }
-                >
-                  Remove
-                </button>
-              </li>
-            );
-          })}
-        </ul>
+        {draft.hotFolders.length === 0 ? (
+          <p className="muted">No hot folders.</p>
+        ) : (
+          <ul className="hot-folders">
+            {draft.hotFolders.map((folder, i) => {
+              const update = (value: Partial<typeof folder>) =>
+                change({
+                  ...draft,
+                  hotFolders: draft.hotFolders.map((f, j) => (j === i ? { ...f, ...value } : f)),
+                });
+              return (
+                <li key={i} className="hot-folder">
+                  <Field label={`Hot folder ${i + 1} path`} error={errors[`hotFolders.${i}.path`]}>
+                    {(id, describedBy) => (
+                      <input
+                        id={id}
+                        aria-describedby={describedBy}
+                        aria-invalid={Boolean(errors[`hotFolders.${i}.path`])}
+                        value={folder.path}
+                        spellCheck={false}
+                        placeholder="/home/scans"
+                        onChange={(e) => update({ path: e.target.value })}
+                      />
+                    )}
+                  </Field>
+                  <Field
+                    label={`Hot folder ${i + 1} processed subfolder`}
+                    error={errors[`hotFolders.${i}.processedSubfolder`]}
+                  >
+                    {(id, describedBy) => (
+                      <input
+                        id={id}
+                        aria-describedby={describedBy}
+                        aria-invalid={Boolean(errors[`hotFolders.${i}.processedSubfolder`])}
+                        value={folder.processedSubfolder}
+                        spellCheck={false}
+                        onChange={(e) => update({ processedSubfolder: e.target.value })}
+                      />
+                    )}
+                  </Field>
+                  <button
+                    type="button"
+                    aria-label={`Remove hot folder ${i + 1}`}
+                    onClick={() =>
+                      change({ ...draft, hotFolders: draft.hotFolders.filter((_, j) => j !== i) })
+                    }
+                  >
+                    Remove
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        )}
         <FieldError error={errors.hotFolders} />
         <button
           type="button"
