@@ -64,6 +64,8 @@ function fakeApi() {
     exportAnnotatedPdf: vi.fn(async () => ({
       path: '/home/grace/report.pdf',
       fileName: 'report.pdf',
+      annotations: 3,
+      omitted: 1,
     })),
   };
   (window as unknown as { api: typeof api }).api = api;
@@ -268,10 +270,13 @@ describe('annotation tools', () => {
     expect(api.listAnnotations).toHaveBeenCalledTimes(loads + 1);
   });
 
-  it('exports the PDF with the annotations and says where it was saved', async () => {
+  it('exports the PDF with the annotations and says where it was saved and what was left out', async () => {
     renderTools();
     fireEvent.click(screen.getByRole('button', { name: 'Export PDF with annotations' }));
-    expect(await screen.findByText('Saved report.pdf to /home/grace/report.pdf')).toBeTruthy();
+    const status = await screen.findByRole('status');
+    expect(status.textContent).toBe(
+      'Saved report.pdf to /home/grace/report.pdf (1 annotation(s) on pages the document does not have were left out)',
+    );
     expect(api.exportAnnotatedPdf).toHaveBeenCalledWith({ documentId: DOCUMENT });
   });
 });

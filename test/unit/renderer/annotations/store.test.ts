@@ -74,7 +74,12 @@ class FakeAnnotationsApi {
 
   async exportAnnotatedPdf({ documentId }: { documentId: string }) {
     this.check('export');
-    return { path: `/home/ada/Downloads/${documentId}.pdf`, fileName: `${documentId}.pdf` };
+    return {
+      path: `/home/ada/Downloads/${documentId}.pdf`,
+      fileName: `${documentId}.pdf`,
+      annotations: 0,
+      omitted: 0,
+    };
   }
 
   /** What another user's edit does: the version moves on under our feet. */
@@ -231,6 +236,8 @@ describe('annotations store', () => {
     expect(store.getState().exported).toEqual({
       path: `/home/ada/Downloads/${DOCUMENT}.pdf`,
       fileName: `${DOCUMENT}.pdf`,
+      annotations: 0,
+      omitted: 0,
     });
   });
 });

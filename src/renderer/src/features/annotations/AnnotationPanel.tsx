@@ -56,6 +56,8 @@ export function AnnotationToolbar({ canExport }: { canExport: boolean }) {
       {exported && (
         <span role="status">
           Saved {exported.fileName} to {exported.path}
+          {exported.omitted > 0 &&
+            ` (${exported.omitted} annotation(s) on pages the document does not have were left out)`}
         </span>
       )}
     </div>

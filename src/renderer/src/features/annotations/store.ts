@@ -7,12 +7,17 @@ import { create } from 'zustand';
 import type {
   Annotation,
   AnnotationContent,
+  AnnotationCreate,
   AnnotationKind,
 } from '../../../../shared/api/annotations.js';
+import type { AnnotationExport } from '../../../../shared/ipc/records.js';
 import { errorCode, errorMessage, viewerApi, type ViewerApi } from './api.js';
 import { clamp01 } from './geometry.js';
 
 export type Tool = 'select' | AnnotationKind;
+
+/** The content an annotation of type K carries. */
+export type ContentOf<K extends AnnotationKind> = Extract<AnnotationCreate, { type: K }>['content'];
 
 export const DEFAULT_COLOR = '#e53935';
 export const DEFAULT_STROKE_WIDTH = 0.004;
@@ -37,15 +42,15 @@ export interface AnnotationsState {
   /** set when an edit was stale: the UI offers to reload */
   conflict: string | null;
   /** the last export's result, for a status line */
-  exported: { fileName: string; path: string } | null;
+  exported: AnnotationExport | null;
   draft: Draft | null;
 
   load(documentId: string): Promise<void>;
   reload(): Promise<void>;
-  create(
+  create<K extends AnnotationKind>(
     pageNumber: number,
-    type: AnnotationKind,
-    content: AnnotationContent,
+    type: K,
+    content: ContentOf<K>,
   ): Promise<Annotation | null>;
   /** Replaces an annotation's content (label, text, colour, geometry). */
   update(id: string, content: AnnotationContent): Promise<void>;
@@ -147,7 +152,11 @@ export function createAnnotationsStore(api: () => ViewerApi = viewerApi) {
         const { documentId } = get();
         if (!documentId) return null;
         try {
-          const created = await api().createAnnotation({ documentId, pageNumber, type, content });
+          // TypeScript cannot tie `content` to `type` through the generic; ContentOf<K> does.
+          const input = { documentId, pageNumber, type, content } as AnnotationCreate & {
+            documentId: string;
+          };
+          const created = await api().createAnnotation(input);
           if (get().documentId !== documentId) return null;
           set((state) => ({ items: [...state.items, created], selectedId: created.id }));
           return created;
