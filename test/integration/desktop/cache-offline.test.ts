@@ -269,7 +269,7 @@ describe('offline cache', () => {
     expect(usage.usedBytes).toBeGreaterThan(letter.bytes.length + photo.bytes.length);
 
     // Views served from the cache are kept, with their times, and reach the server's side later.
-    const viewed = again.cache.pendingViews();
+    const viewed = await again.cache.pendingViews();
     expect(viewed.map((v) => v.documentId).sort()).toEqual(
       [letter.doc.id, letter.doc.id, photo.doc.id].sort(),
     );
@@ -288,7 +288,7 @@ describe('offline cache', () => {
 
     await network.up();
     await again.cache.syncNow();
-    expect(again.cache.pendingViews()).toEqual([]);
+    expect(await again.cache.pendingViews()).toEqual([]);
     expect(again.views.map((v) => v.viewedAt)).toEqual(viewed.map((v) => v.viewedAt));
   });
 
@@ -454,6 +454,24 @@ describe('offline cache', () => {
     );
     await network.down();
     expect((await t.cache.open(photo.doc.id)).source).toBe('cache');
+  });
+
+  it('unpinning removes the copies that pin kept, and only those', async () => {
+    const t = await startCache('unpin');
+    const patientPin = await t.cache.pin({ patientId: turing });
+    await t.cache.pin({ documentIds: [photo.doc.id] });
+    await t.cache.syncNow();
+    const other = await upload(w.a.patients[2]!, await jpeg(), 'other.jpg', 'image/jpeg', 'Other');
+    expect((await t.cache.open(other.doc.id)).source).toBe('server');
+
+    await t.cache.unpin(patientPin.id);
+    await network.down();
+    // The letter was kept only by the patient's pin; the photo is pinned on its own; the other
+    // document was kept because it was opened.
+    await expect(t.cache.open(letter.doc.id)).rejects.toThrow(NotAvailableOfflineError);
+    expect((await t.cache.open(photo.doc.id)).source).toBe('cache');
+    expect((await t.cache.open(other.doc.id)).source).toBe('cache');
+    expect(t.cache.pins().map((p) => p.target)).toEqual([{ documentIds: [photo.doc.id] }]);
   });
 
   it('wipes everything readable, and starts again with a new key', async () => {

@@ -386,15 +386,29 @@ export class BlobReader {
     return openChunk(this.#key, this.#header.raw, index, sealed, this.#what);
   }
 
-  /** The whole plaintext; every chunk is authenticated before it is returned. */
+  /**
+   * The whole plaintext; every chunk is authenticated before it is returned. The blob is read
+   * in one go and each chunk's plaintext written over the ciphertext already used (plaintext
+   * offsets never pass the next chunk's ciphertext), so only one large buffer is made.
+   */
   async readAll(): Promise<Buffer> {
-    const out = Buffer.allocUnsafe(this.size);
-    const scratch = Buffer.allocUnsafe(this.#header.chunkBytes + TAG_BYTES);
-    const count = chunkCountOf(this.size, this.#header.chunkBytes);
+    const { chunkBytes, size } = this.#header;
+    const count = chunkCountOf(size, chunkBytes);
+    const all = Buffer.allocUnsafe(sealedSizeOf(size, chunkBytes) - HEADER_BYTES);
+    await readExactly(this.#handle, all, HEADER_BYTES, this.#what);
     for (let i = 0; i < count; i++) {
-      (await this.chunk(i, scratch)).copy(out, i * this.#header.chunkBytes);
+      const start = i * (chunkBytes + TAG_BYTES);
+      const length = Math.min(chunkBytes, size - i * chunkBytes) + TAG_BYTES;
+      const plain = openChunk(
+        this.#key,
+        this.#header.raw,
+        i,
+        all.subarray(start, start + length),
+        this.#what,
+      );
+      plain.copy(all, i * chunkBytes);
     }
-    return out;
+    return all.subarray(0, size);
   }
 
   /**

@@ -180,6 +180,7 @@ export class OfflineCache {
   #syncTimer: NodeJS.Timeout | undefined;
   #pass: { controller: AbortController; done: Promise<void> } | null = null;
   #lastProgressBytes = 0;
+  readonly #background = new Set<Promise<unknown>>();
 
   constructor(options: OfflineCacheOptions) {
     this.#o = options;
@@ -258,13 +259,15 @@ export class OfflineCache {
    * them as ordinary cached documents for the size limit to evict in time.
    */
   async unpin(pinId: string, options: { keepCopies?: boolean } = {}): Promise<void> {
-    const before = this.#index.pins.length;
-    this.#index.pins = this.#index.pins.filter((p) => p.id !== pinId);
-    if (this.#index.pins.length === before) return;
+    const removed = this.#index.pins.find((p) => p.id === pinId);
+    if (!removed) return;
+    this.#index.pins = this.#index.pins.filter((p) => p !== removed);
     await this.#cancelPass();
     if (!options.keepCopies) {
       for (const entry of Object.values(this.#index.entries)) {
-        if (!isPinned(entry, this.#index.pins)) await this.#removeEntry(entry.documentId);
+        if (isPinned(entry, [removed]) && !isPinned(entry, this.#index.pins)) {
+          await this.#removeEntry(entry.documentId);
+        }
       }
       await this.#removeOrphanPatients();
     }
@@ -304,7 +307,8 @@ export class OfflineCache {
   async open(documentId: string, options: { signal?: AbortSignal } = {}): Promise<OpenedDocument> {
     const cached = await this.#readCached(documentId);
     if (cached) {
-      await this.#recordView(cached.document);
+      // On disk before stop() returns, but the viewer need not wait for the fsync.
+      this.#track(this.#recordView(cached.document));
       return { ...cached, source: 'cache' };
     }
     let document: DocumentReference;
@@ -500,13 +504,15 @@ export class OfflineCache {
   }
 
   /** Views served from the cache and not yet sent to the server. */
-  pendingViews(): OfflineView[] {
+  async pendingViews(): Promise<OfflineView[]> {
+    await Promise.all(this.#background);
     return this.#viewLog.pending();
   }
 
   /** Sends pending views with `sendViews`; resolves with how many went. */
   async flushViews(): Promise<number> {
     if (!this.#o.sendViews) return 0;
+    await Promise.all(this.#background);
     return this.#viewLog.flush(this.#o.sendViews);
   }
 
@@ -517,6 +523,7 @@ export class OfflineCache {
     clearTimeout(this.#recencyTimer);
     await this.#cancelPass();
     await Promise.all(this.#locks.values());
+    await Promise.all(this.#background);
     await this.#saveIndex();
     await this.#viewLog.close();
   }
@@ -629,7 +636,12 @@ export class OfflineCache {
       }
       this.#setProgress({ documentsDone: this.#progress.documentsDone + 1 });
     }
-    if (this.#o.sendViews && this.#viewLog.pending().length > 0) await this.flushViews();
+    try {
+      await this.flushViews();
+    } catch (error) {
+      if (isNetworkError(error)) throw error;
+      failures.push(`views made offline were not sent: ${messageOf(error)}`);
+    }
     if (failures.length) {
       this.#setProgress({
         state: 'failed',
@@ -1026,6 +1038,11 @@ export class OfflineCache {
     });
     await this.#saveIndex();
     this.#emit({ type: 'changed' });
+  }
+
+  #track(work: Promise<unknown>): void {
+    this.#background.add(work);
+    void work.finally(() => this.#background.delete(work));
   }
 
   async #recordView(document: DocumentReference): Promise<void> {
