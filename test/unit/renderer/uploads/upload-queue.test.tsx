@@ -140,16 +140,33 @@ describe('UploadQueueScreen', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Retry f.pdf' }));
     fireEvent.click(screen.getByRole('button', { name: 'Pause m.pdf' }));
     fireEvent.click(screen.getByRole('button', { name: 'Cancel m.pdf' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Stop and discard' }));
     fireEvent.click(screen.getByRole('button', { name: 'Pause all' }));
     fireEvent.click(screen.getByRole('button', { name: 'Resume all' }));
     fireEvent.click(screen.getByRole('button', { name: 'Retry all failed' }));
     fireEvent.click(screen.getByRole('button', { name: 'Cancel all' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Stop and discard' }));
     await act(async () => undefined);
 
     expect(fake.fn('resumeUploads').mock.calls).toEqual([[{ id: paused.id }], [{}]]);
     expect(fake.fn('retryUploads').mock.calls).toEqual([[{ id: failed.id }], [{}]]);
     expect(fake.fn('pauseUploads').mock.calls).toEqual([[{ id: moving.id }], [{}]]);
     expect(fake.fn('cancelUploads').mock.calls).toEqual([[{ id: moving.id }], [{}]]);
+  });
+
+  it('asks before cancelling, since a cancelled file is discarded with its batch', async () => {
+    const batch = 'b-1';
+    const mine = item({ fileName: 'one.pdf', state: 'uploading', batchId: batch });
+    const mate = item({ fileName: 'two.pdf', state: 'queued', batchId: batch });
+    serve(queue([mine, mate]));
+    render(<UploadQueueScreen />);
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Cancel one.pdf' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Stop uploading one.pdf?' });
+    expect(dialog.textContent).toMatch(/the other file of the batch stop too/);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(fake.fn('cancelUploads')).not.toHaveBeenCalled();
   });
 
   it('says why an action failed', async () => {

@@ -36,7 +36,7 @@ export function InboxScreen() {
   const allChecked = items.length > 0 && checked.length === items.length;
 
   return (
-    <section className="inbox" aria-labelledby="inbox-heading">
+    <section className="screen inbox" aria-labelledby="inbox-heading">
       <header className="inbox-header">
         <h1 id="inbox-heading">Inbox</h1>
         <div className="inbox-tools">
@@ -179,6 +179,7 @@ function ItemCard({
           {SOURCE_WORDS[item.source]} {formatDateTime(item.createdAt)} · {item.type.label}
           {pages ? ` · ${plural(pages, 'page')}` : ''}
         </span>
+        {item.filing && <span className="inbox-flag">Being handed to the upload queue</span>}
         {blank > 0 && (
           <span className="inbox-flag">
             {blank === 1 ? '1 page looks blank' : `${blank} pages look blank`}: check before filing

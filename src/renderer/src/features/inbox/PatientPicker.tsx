@@ -105,6 +105,7 @@ export function PatientPicker({
         id={`${id}-input`}
         role="combobox"
         aria-autocomplete="list"
+        aria-required="true"
         aria-expanded={showList}
         aria-controls={listId}
         aria-activedescendant={showList ? `${id}-option-${active}` : undefined}

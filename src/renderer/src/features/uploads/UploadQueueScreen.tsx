@@ -1,6 +1,8 @@
 // The upload queue: every file on its way to the server with its own progress, rate, time left
 // and state, the whole queue's progress, and pause, resume, retry and cancel for one file or all.
+import { useState } from 'react';
 import type { UploadItem } from '../../../../shared/ipc/contract.js';
+import { ConfirmDialog } from '../../lib/ConfirmDialog.js';
 import { formatBytes } from '../../lib/format.js';
 import { formatEta, formatRate, percentOf } from './format.js';
 import { overallProgress, useUploads, type UploadAction } from './store.js';
@@ -36,9 +38,12 @@ export function UploadQueueScreen() {
   const overall = overallProgress(items);
   const has = (...states: UploadItem['state'][]) => items.some((i) => states.includes(i.state));
   const eta = formatEta(overall.etaSeconds);
+  // Cancelling discards the filed document (its inbox item is gone), so it is asked first.
+  const [cancelling, setCancelling] = useState<{ id?: string; name: string } | null>(null);
+  const batchmates = cancelling?.id ? unfinishedBatchmates(items, cancelling.id) : 0;
 
   return (
-    <section className="uploads" aria-labelledby="uploads-heading">
+    <section className="screen uploads" aria-labelledby="uploads-heading">
       <h1 id="uploads-heading">Upload queue</h1>
       {loadError && (
         <div role="alert" className="notice notice-error">
@@ -94,7 +99,7 @@ export function UploadQueueScreen() {
               </button>
               <button
                 type="button"
-                onClick={() => void act('cancel')}
+                onClick={() => setCancelling({ name: 'all uploads' })}
                 disabled={!items.some(cancellable)}
               >
                 Cancel all
@@ -103,10 +108,34 @@ export function UploadQueueScreen() {
           </div>
           <ul className="uploads-list" aria-label="Uploads">
             {items.map((item) => (
-              <UploadRow key={item.id} item={item} act={act} />
+              <UploadRow
+                key={item.id}
+                item={item}
+                act={act}
+                askCancel={() => setCancelling({ id: item.id, name: item.fileName })}
+              />
             ))}
           </ul>
         </>
+      )}
+      {cancelling && (
+        <ConfirmDialog
+          title={cancelling.id ? `Stop uploading ${cancelling.name}?` : 'Stop all uploads?'}
+          confirmLabel="Stop and discard"
+          onCancel={() => setCancelling(null)}
+          onConfirm={() => {
+            setCancelling(null);
+            void act('cancel', cancelling.id);
+          }}
+        >
+          <p>
+            {cancelling.id
+              ? 'It will not be saved to the chart, and it is no longer in the inbox.'
+              : 'Files not yet saved will not reach the chart, and they are no longer in the inbox. Finished files leave the list.'}
+            {batchmates > 0 &&
+              ` Its batch is saved whole or not at all, so the ${batchmates === 1 ? 'other file' : `other ${batchmates} files`} of the batch stop too.`}
+          </p>
+        </ConfirmDialog>
       )}
     </section>
   );
@@ -116,12 +145,20 @@ function cancellable(item: UploadItem): boolean {
   return item.state !== 'done' && item.state !== 'committing';
 }
 
+function unfinishedBatchmates(items: readonly UploadItem[], id: string): number {
+  const batchId = items.find((i) => i.id === id)?.batchId;
+  if (!batchId) return 0;
+  return items.filter((i) => i.batchId === batchId && i.id !== id && cancellable(i)).length;
+}
+
 function UploadRow({
   item,
   act,
+  askCancel,
 }: {
   item: UploadItem;
   act: (action: UploadAction, id?: string) => Promise<void>;
+  askCancel(): void;
 }) {
   const sent = item.state === 'done' ? item.size : item.bytesSent;
   const eta = item.state === 'uploading' ? formatEta(item.etaSeconds) : null;
@@ -179,11 +216,7 @@ function UploadRow({
             </button>
           )}
           {cancellable(item) && (
-            <button
-              type="button"
-              aria-label={`Cancel ${name}`}
-              onClick={() => void act('cancel', item.id)}
-            >
+            <button type="button" aria-label={`Cancel ${name}`} onClick={askCancel}>
               Cancel
             </button>
           )}
@@ -216,7 +249,7 @@ function ProgressBar({
   const percent = percentOf(done, total);
   return (
     <div
-      className="progress"
+      className="transfer-progress"
       role="progressbar"
       aria-label={label}
       aria-valuemin={0}
@@ -224,7 +257,7 @@ function ProgressBar({
       aria-valuenow={percent}
       aria-valuetext={`${percent}% (${text})`}
     >
-      <div className="progress-fill" style={{ width: `${percent}%` }} />
+      <div className="transfer-progress-fill" style={{ width: `${percent}%` }} />
     </div>
   );
 }
