@@ -16,6 +16,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiHttp } from '../../../src/main/services/api/http.js';
 import {
+  ChecksumMismatchError,
   NotAvailableOfflineError,
   openOfflineCache,
   type CacheEvent,
@@ -330,6 +331,32 @@ describe('offline cache', () => {
     expect(online.bytes.equals(letter.bytes)).toBe(true);
     await network.down();
     expect((await t.cache.open(letter.doc.id)).bytes.equals(letter.bytes)).toBe(true);
+  });
+
+  it('refuses a download that does not match the SHA-256 the server recorded, and never serves it', async () => {
+    const scan = await upload(w.a.patients[2]!, await jpeg(), 'scan.jpg', 'image/jpeg', 'Scan');
+    const setSha = (sha256: string) =>
+      w.database.db
+        .updateTable('document_references')
+        .set({ sha256 })
+        .where('id', '=', scan.doc.id)
+        .execute();
+    // The stored file no longer matches its record, as after damage in storage.
+    await setSha('0'.repeat(64));
+    const t = await startCache('checksum');
+    await t.cache.pin({ documentIds: [scan.doc.id] });
+    const progress = await t.cache.syncNow();
+    expect(progress.state).toBe('failed');
+    expect(progress.message).toMatch(/scan\.jpg.*does not match its recorded SHA-256/);
+    // Dropped, downloaded once more, dropped again: two reports, nothing kept.
+    expect(problems(t.events).filter((m) => /SHA-256/.test(m))).toHaveLength(2);
+    expect(await t.cache.cachedDocuments()).toEqual([]);
+    await expect(t.cache.open(scan.doc.id)).rejects.toThrow(ChecksumMismatchError);
+
+    await setSha(scan.doc.sha256);
+    expect(await t.cache.syncNow()).toMatchObject({ state: 'idle', documentsDone: 1 });
+    await network.down();
+    expect((await t.cache.open(scan.doc.id)).bytes.equals(scan.bytes)).toBe(true);
   });
 
   it('evicts the least recently opened copies to stay within the limit, and never a pinned one unless allowed', async () => {
