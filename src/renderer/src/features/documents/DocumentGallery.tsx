@@ -66,15 +66,23 @@ export function DocumentGallery({ documents, selectedIndex, onSelect, onOpen }: 
     <section
       ref={scrollRef}
       aria-label="Gallery"
+      aria-describedby="gallery-keys"
       className="gallery scroller"
       onKeyDown={onKeyDown}
     >
+      <p id="gallery-keys" className="visually-hidden">
+        Arrow keys move between documents, Home and End go to the first and last, Enter opens.
+      </p>
       <div className="virtual-space" style={{ height: virtualizer.getTotalSize() }}>
         {rows.map((row) => (
           <div
             key={row.key}
             className="gallery-row"
-            style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }}
+            style={{
+              transform: `translateY(${row.start}px)`,
+              height: ROW_HEIGHT,
+              gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`,
+            }}
           >
             {documents.slice(row.index * columns, (row.index + 1) * columns).map((doc, i) => {
               const index = row.index * columns + i;
