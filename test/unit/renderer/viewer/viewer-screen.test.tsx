@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RemoteError } from '../../../../src/shared/ipc/wire.js';
 import { useAnnotations } from '../../../../src/renderer/src/features/annotations/store.js';
@@ -228,6 +228,30 @@ describe('viewer screen', () => {
     expect(video?.getAttribute('src')).toBe(`${SIGNED}&id=${IDS[0]}`);
     expect(video?.getAttribute('aria-label')).toBe('Video: Gait study');
     expect(video?.hasAttribute('controls')).toBe(true);
+  });
+
+  it('asks for a fresh signed URL when the video’s has expired, and keeps the position', async () => {
+    const api = installApi({ [IDS[0]!]: { title: 'Gait study', contentType: 'video/mp4' } });
+    const { container } = openViewer(IDS[0]!);
+    await screen.findByRole('heading', { name: 'Gait study' });
+    const video = container.querySelector('video') as HTMLVideoElement;
+    api.openDocument.mockImplementationOnce(async ({ id }) => ({
+      document: { id, title: 'Gait study', contentType: 'video/mp4', fileName: undefined },
+      url: `${SIGNED}&id=${id}&fresh=1`,
+      expiresAt: '2026-11-28T11:00:00.000Z',
+    }));
+    video.currentTime = 42;
+    fireEvent.error(video);
+    await waitFor(() => expect(video.getAttribute('src')).toBe(`${SIGNED}&id=${IDS[0]}&fresh=1`));
+    expect(api.openDocument).toHaveBeenCalledTimes(2);
+    video.currentTime = 0; // the new source starts from the beginning…
+    fireEvent.loadedMetadata(video);
+    expect(video.currentTime).toBe(42); // …and the viewer puts it back where it was
+    expect(screen.queryByRole('alert')).toBeNull();
+
+    // A second failure right after is not an expired link: say so.
+    fireEvent.error(video);
+    expect((await screen.findByRole('alert')).textContent).toMatch(/could not be played/);
   });
 
   it('says why a document could not be opened', async () => {

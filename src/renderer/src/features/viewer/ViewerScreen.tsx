@@ -2,7 +2,7 @@
 // credentials), shows the document with the view that fits its type — image, PDF, DICOM or
 // video — with the annotation tools and panel beside it, and steps to the next or previous
 // document of the list the user came from by keyboard.
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { AnnotationPanel, AnnotationToolbar } from '../annotations/AnnotationPanel.js';
 import { errorMessage, viewerApi, type OpenedDocument } from '../annotations/api.js';
 import { useAnnotations } from '../annotations/store.js';
@@ -65,6 +65,17 @@ export function ViewerScreen({ patientId, documentId, siblings }: ViewerScreenPr
     return () => {
       current = false;
     };
+  }, [documentId]);
+
+  /** A fresh signed URL for the open document, when the one in use has expired. */
+  const refreshUrl = useCallback(async (): Promise<string | undefined> => {
+    try {
+      const value = await viewerApi().openDocument({ id: documentId });
+      setOpened((before) => (before.state === 'ready' ? { state: 'ready', value } : before));
+      return value.url;
+    } catch {
+      return undefined;
+    }
   }, [documentId]);
 
   // Stepping replaces the viewer route, so Back still returns to the list in one step.
@@ -150,7 +161,11 @@ export function ViewerScreen({ patientId, documentId, siblings }: ViewerScreenPr
           </div>
           <div className="viewer-body">
             <div className="viewer-content">
-              <DocumentView value={opened.value} kind={kind ?? 'unsupported'} />
+              <DocumentView
+                value={opened.value}
+                kind={kind ?? 'unsupported'}
+                refreshUrl={refreshUrl}
+              />
             </div>
             {annotatable && <AnnotationPanel />}
           </div>
@@ -160,7 +175,15 @@ export function ViewerScreen({ patientId, documentId, siblings }: ViewerScreenPr
   );
 }
 
-function DocumentView({ value, kind }: { value: OpenedDocument; kind: ViewKind }) {
+function DocumentView({
+  value,
+  kind,
+  refreshUrl,
+}: {
+  value: OpenedDocument;
+  kind: ViewKind;
+  refreshUrl: () => Promise<string | undefined>;
+}) {
   const { url, document } = value;
   switch (kind) {
     case 'image':
@@ -174,7 +197,7 @@ function DocumentView({ value, kind }: { value: OpenedDocument; kind: ViewKind }
     case 'dicom':
       return <DicomViewer key={url} url={url} title={document.title} />;
     case 'video':
-      return <VideoViewer key={url} url={url} title={document.title} />;
+      return <VideoViewer url={url} title={document.title} refreshUrl={refreshUrl} />;
     case 'unsupported':
       return (
         <p role="alert" className="notice notice-warning">
