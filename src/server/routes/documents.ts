@@ -1,6 +1,6 @@
 // Documents: list, view, edit, soft delete and restore; files received whole (POST documents,
 // documents/bulk) for server-side sources; signed URLs for a document's file and thumbnail.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -110,7 +110,12 @@ export const documentRoutes: FastifyPluginAsyncZod<{
         response: { 200: pageOf(DocumentReference) },
       },
     },
-    (request) => services.documents.list(actorOf(request), request.query),
+    // The page arrives as JSON text (the database writes the items) and is sent as it is;
+    // the typed reply only models objects for the schema's serializer, hence the plain one.
+    async (request, reply) => {
+      const page = await services.documents.list(actorOf(request), request.query);
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(page.json);
+    },
   );
 
   app.get(

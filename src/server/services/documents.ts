@@ -4,13 +4,12 @@ import type {
   DocumentListQuery,
   DocumentPatch,
   DocumentReference,
-  Page,
 } from '../../shared/api/schemas.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../clock.js';
-import { decodeCursor, encodeCursor, toPage } from '../cursor.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, notFound } from '../errors.js';
 import {
   DocumentRepository,
@@ -34,6 +33,14 @@ export type NewDocument = Omit<
   | 'deleted_by'
   | 'status'
 >;
+
+/**
+ * A response body already written as JSON text, for the route to send unchanged. The list's
+ * items come as JSON from the database (DocumentRepository.list).
+ */
+export interface SerializedPage {
+  json: string;
+}
 
 export class DocumentService {
   constructor(
@@ -94,7 +101,8 @@ export class DocumentService {
     };
   }
 
-  async list(actor: Actor, query: DocumentListQuery): Promise<Page<DocumentReference>> {
+  /** One page of the documents the actor may read, as the response's JSON (Page<DocumentReference>). */
+  async list(actor: Actor, query: DocumentListQuery): Promise<SerializedPage> {
     const deleted = query.status === 'deleted';
     if (deleted) this.assertAdmin(actor, 'list deleted documents');
     if (query.patientId) await this.access.assertPatientVisible(actor, query.patientId);
@@ -116,19 +124,23 @@ export class DocumentService {
       after: after && { documentDate: after[0]!, createdAt: after[1]!, id: after[2]! },
       limit: query.limit + 1,
     });
-    const page = toPage(rows, query.limit, toDocument, (last) =>
-      encodeCursor([last.document_date, last.created_at, last.id]),
-    );
+    const shown = rows.slice(0, query.limit);
+    const last =
+      shown.length > 0 ? (JSON.parse(shown[shown.length - 1]!) as DocumentReference) : null;
+    const nextCursor =
+      rows.length > query.limit && last
+        ? encodeCursor([last.documentDate, last.createdAt, last.id])
+        : null;
     await this.audit.record(auditContextOf(actor), {
       action: 'document.list',
       entityType: 'document',
       patientId: query.patientId ?? null,
       details: {
         filter: { ...query, cursor: undefined, limit: undefined },
-        results: page.items.length,
+        results: shown.length,
       },
     });
-    return page;
+    return { json: `{"items":[${shown.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}` };
   }
 
   async get(actor: Actor, id: string): Promise<DocumentReference> {

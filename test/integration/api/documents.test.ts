@@ -92,6 +92,44 @@ describe.each(DIALECTS)('documents (%s)', (dialect) => {
     expect(ranged.length).toBeGreaterThan(0);
   });
 
+  it('lists each document exactly as reading it alone shows it, whatever its text holds', async () => {
+    const other = w.a.patients[2]!;
+    const tricky = [
+      await w.addDocument(w.a, other, {
+        title: 'He said "stop" \\ C:\\scans\n\tnext line \u0001 </script> — Zoë 🩺',
+        file_name: 'ü "name".pdf',
+        encounter_id: w.a.encounters[other]![0]!,
+        thumbnail_url: 'local:///thumb "x".jpg',
+        thumbnail_status: 'ready',
+        file_size: 5 * 1024 ** 4,
+        category: 'lab',
+      }),
+      await w.addDocument(w.a, other, { title: "d'Artagnan", file_size: 0 }),
+    ];
+    const deleted = await w.addDocument(w.a, other, {
+      deleted_at: w.time.clock().toISOString(),
+      deleted_by: w.a.users.admin.id,
+    });
+
+    const list = await w.call(admin, 'GET', `/api/v1/documents?patientId=${other}`);
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.headers['content-type']).toBe('application/json; charset=utf-8');
+    const items = list.json().items as { id: string }[];
+    expect(items.map((d) => d.id).sort()).toEqual(tricky.map((d) => d.id).sort());
+    for (const item of items) {
+      const alone = await w.call(admin, 'GET', `/api/v1/documents/${item.id}`);
+      expect(item).toEqual(alone.json());
+    }
+
+    const deletedList = await w.call(
+      admin,
+      'GET',
+      `/api/v1/documents?patientId=${other}&status=deleted`,
+    );
+    const alone = await w.call(admin, 'GET', `/api/v1/documents/${deleted.id}`);
+    expect(deletedList.json()).toEqual({ items: [alone.json()], nextCursor: null });
+  });
+
   it('edits title, category, encounter and document date', async () => {
     const target = made[7]!;
     const encounterId = w.a.encounters[patientId]![1]!;
