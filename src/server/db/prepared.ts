@@ -28,6 +28,9 @@ interface Template {
 
 const MARKER = '\u0000bind\u0000';
 
+/** Shapes kept per database; beyond it the oldest is dropped (multi-row inserts vary most). */
+const MAX_TEMPLATES = 500;
+
 /** Templates per dialect adapter: one set per database, shared by its transactions. */
 const templatesByAdapter = new WeakMap<object, Map<string, Template>>();
 
@@ -53,6 +56,7 @@ export async function executeCached<D, V extends Record<string, ShapeValue>, O>(
   let template = templates.get(shape);
   if (!template) {
     template = compileTemplate(name, values, build);
+    if (templates.size >= MAX_TEMPLATES) templates.delete(templates.keys().next().value!);
     templates.set(shape, template);
   }
   const parameters = template.slots.map((slot) => {

@@ -2,6 +2,7 @@
 // streaming a chain in order for verification. Nothing here updates or deletes an event.
 import type { Kysely, Selectable } from 'kysely';
 import type { Dialect } from '../db/database.js';
+import { executeCached, type ShapeValue } from '../db/prepared.js';
 import type { AuditEventTable, AuditHeadTable, DB } from '../db/schema.js';
 
 export type AuditRow = Selectable<AuditEventTable>;
@@ -32,9 +33,13 @@ export class AuditRepository {
    * its single connection already serializes transactions.
    */
   async lockHead(chain: string): Promise<AuditHead> {
-    const select = () => {
-      const q = this.db.selectFrom('audit_heads').selectAll().where('chain', '=', chain);
-      return (this.dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+    const forUpdate = this.dialect === 'postgres';
+    const select = async () => {
+      const [row] = await executeCached(this.db, 'audit.lockHead', { chain, forUpdate }, (v) => {
+        const q = this.db.selectFrom('audit_heads').selectAll().where('chain', '=', v.chain);
+        return v.forUpdate ? q.forUpdate() : q;
+      });
+      return row;
     };
     const head = await select();
     if (head) return head;
@@ -48,16 +53,38 @@ export class AuditRepository {
     return created;
   }
 
-  /** Appends consecutive entries of one chain (in seq order) and moves its head to the last. */
+  /**
+   * Appends consecutive entries of one chain (in seq order) and moves its head to the last.
+   * Every request that lists or reads appends, so both statements are compiled once per shape
+   * (number of rows, which columns are null).
+   */
   async append(rows: readonly AuditRow[]): Promise<void> {
     const last = rows[rows.length - 1];
     if (!last) return;
-    await this.db.insertInto('audit_events').values(rows).execute();
-    await this.db
-      .updateTable('audit_heads')
-      .set({ seq: last.seq, hash: last.hash })
-      .where('chain', '=', last.chain)
-      .execute();
+    const columns = Object.keys(last) as (keyof AuditRow)[];
+    const values: Record<string, ShapeValue> = {};
+    rows.forEach((row, i) => {
+      for (const column of columns) values[`${i}.${column}`] = row[column];
+    });
+    await executeCached(this.db, 'audit.insert', values, (v) =>
+      this.db.insertInto('audit_events').values(
+        rows.map((_, i) => {
+          const row: Record<string, ShapeValue> = {};
+          for (const column of columns) row[column] = v[`${i}.${column}`];
+          return row as unknown as AuditRow;
+        }),
+      ),
+    );
+    await executeCached(
+      this.db,
+      'audit.moveHead',
+      { seq: last.seq, hash: last.hash, chain: last.chain },
+      (v) =>
+        this.db
+          .updateTable('audit_heads')
+          .set({ seq: v.seq, hash: v.hash })
+          .where('chain', '=', v.chain),
+    );
   }
 
   list(f: AuditFilter): Promise<AuditRow[]> {
