@@ -501,6 +501,31 @@ describe('offline cache', () => {
     expect(t.cache.pins().map((p) => p.target)).toEqual([{ documentIds: [photo.doc.id] }]);
   });
 
+  it("never shows one user's offline copies to another, nor to nobody", async () => {
+    let owner: string | null = `${proxy.url} ${w.a.users.clinician.id}`;
+    const cache = await openOfflineCache({
+      dir: path.join(scratch, 'owner'),
+      secrets: new PlaintextSecretStore({ env: { MEDAIUS_INSECURE_TEST_SECRETS: '1' } }),
+      api: createApiHttp({ baseUrl: () => proxy.url, token: () => token, fetch }),
+      limits: () => ({ maxBytes: GiB, maxAgeMs: null }),
+      owner: () => owner,
+      reportError: () => undefined,
+    });
+    caches.push(cache);
+    await cache.pin({ documentIds: [photo.doc.id] });
+    await cache.syncNow();
+    await network.down();
+
+    owner = null;
+    await expect(cache.open(photo.doc.id)).rejects.toThrow(/nobody is signed in/);
+    expect(await cache.cachedDocuments()).toEqual([]);
+
+    owner = `${proxy.url} ${w.a.users['front-desk'].id}`;
+    await expect(cache.open(photo.doc.id)).rejects.toThrow(NotAvailableOfflineError);
+    expect(cache.pins()).toEqual([]);
+    expect(filesUnder(path.join(scratch, 'owner', 'blobs'))).toEqual([]);
+  });
+
   it('wipes everything readable, and starts again with a new key', async () => {
     const t = await startCache('wipe');
     await t.cache.pin({ patientId: turing });

@@ -33,6 +33,7 @@ const pin = (target: Pin['target']): Pin => ({
 });
 const indexOf = (entries: Entry[], pins: Pin[] = []): CacheIndex => ({
   version: 1,
+  owner: null,
   pins,
   entries: Object.fromEntries(entries.map((e) => [e.documentId, e])),
   patients: {},

@@ -48,13 +48,21 @@ export const PatientRecord = z.object({
 
 export const CacheIndex = z.object({
   version: z.literal(1),
+  /** whose copies these are (server and user); null until first used */
+  owner: z.string().nullable(),
   pins: z.array(Pin),
   entries: z.record(z.string(), Entry),
   patients: z.record(z.string(), PatientRecord),
 });
 export type CacheIndex = z.infer<typeof CacheIndex>;
 
-export const emptyIndex = (): CacheIndex => ({ version: 1, pins: [], entries: {}, patients: {} });
+export const emptyIndex = (): CacheIndex => ({
+  version: 1,
+  owner: null,
+  pins: [],
+  entries: {},
+  patients: {},
+});
 
 export interface CacheLimits {
   /** the most the cache may take on disk */

@@ -65,6 +65,12 @@ export interface OfflineCacheOptions {
   limits: () => CacheLimits;
   /** the signed-in user, recorded with views served from the cache */
   userId?: () => string | null;
+  /**
+   * Whose cache this is, e.g. server URL and user id; null while nobody is signed in, when
+   * nothing is served. Another owner's copies are wiped before anything is used. When omitted,
+   * the caller sees to it that only the user the copies were made for reaches them.
+   */
+  owner?: () => string | null;
   /** fetches a document's annotations, kept as they come; omitted until the API has them */
   annotations?: (documentId: string, signal: AbortSignal) => Promise<unknown>;
   /** sends views served from the cache to the API's audit log; omitted until the API has it */
@@ -244,6 +250,9 @@ export class OfflineCache {
   /** Marks a patient, an encounter or documents available offline; the next sync fetches them. */
   async pin(target: PinTarget): Promise<Pin> {
     const parsed = PinTarget.parse(target);
+    if (!(await this.#ownerReady())) {
+      throw new Error('Sign in to keep documents available offline.');
+    }
     const existing = this.#index.pins.find((p) => isDeepStrictEqual(p.target, parsed));
     if (existing) return structuredClone(existing);
     const pin: Pin = { id: randomUUID(), target: parsed, createdAt: this.#now() };
@@ -305,6 +314,9 @@ export class OfflineCache {
    * time when the policy and the size limit allow.
    */
   async open(documentId: string, options: { signal?: AbortSignal } = {}): Promise<OpenedDocument> {
+    if (!(await this.#ownerReady())) {
+      throw new NotAvailableOfflineError(documentId, 'nobody is signed in');
+    }
     const cached = await this.#readCached(documentId);
     if (cached) {
       // On disk before stop() returns, but the viewer need not wait for the fsync.
@@ -341,6 +353,7 @@ export class OfflineCache {
     documentId: string,
     range: { start?: number; end?: number } = {},
   ): Promise<OpenedStream | null> {
+    if (!(await this.#ownerReady())) return null;
     const entry = await this.#usableEntry(documentId);
     if (!entry) return null;
     try {
@@ -368,7 +381,7 @@ export class OfflineCache {
 
   /** The cached metadata of a document, or null. */
   async cachedDocument(documentId: string): Promise<DocumentReference | null> {
-    if (!this.#index.entries[documentId]) return null;
+    if (!(await this.#ownerReady()) || !this.#index.entries[documentId]) return null;
     return this.#readJson('document', documentId, DocumentReference).catch(() => null);
   }
 
@@ -389,23 +402,23 @@ export class OfflineCache {
 
   /** The cached thumbnail (JPEG), or null. */
   async cachedThumbnail(documentId: string): Promise<Buffer | null> {
-    if (!this.#index.entries[documentId]?.thumbnail) return null;
+    if (!(await this.#ownerReady()) || !this.#index.entries[documentId]?.thumbnail) return null;
     return this.#readBlob('thumbnail', documentId).catch(() => null);
   }
 
   /** The cached annotations as the API gave them, or null. */
   async cachedAnnotations(documentId: string): Promise<unknown> {
-    if (!this.#index.entries[documentId]?.annotations) return null;
+    if (!(await this.#ownerReady()) || !this.#index.entries[documentId]?.annotations) return null;
     return this.#readJson('annotations', documentId, z.unknown()).catch(() => null);
   }
 
   async cachedPatient(patientId: string): Promise<Patient | null> {
-    if (!this.#index.patients[patientId]) return null;
+    if (!(await this.#ownerReady()) || !this.#index.patients[patientId]) return null;
     return this.#readJson('patient', patientId, Patient).catch(() => null);
   }
 
   async cachedEncounters(patientId: string): Promise<Encounter[] | null> {
-    if (!this.#index.patients[patientId]) return null;
+    if (!(await this.#ownerReady()) || !this.#index.patients[patientId]) return null;
     return this.#readJson('encounters', patientId, z.array(Encounter)).catch(() => null);
   }
 
@@ -483,6 +496,11 @@ export class OfflineCache {
   async wipe(options: { viewLog?: boolean } = {}): Promise<void> {
     clearTimeout(this.#syncTimer);
     await this.#cancelPass();
+    await this.#wipeData(options);
+  }
+
+  /** wipe() without stopping the pass: for the pass itself, which has nothing under way yet. */
+  async #wipeData(options: { viewLog?: boolean }): Promise<void> {
     await Promise.all(this.#locks.values());
     await this.#saving;
     await rm(this.#blobsDir, { recursive: true, force: true });
@@ -526,6 +544,28 @@ export class OfflineCache {
     await Promise.all(this.#background);
     await this.#saveIndex();
     await this.#viewLog.close();
+  }
+
+  /**
+   * Whether the cache may be used now: someone is signed in, and it is theirs — another user's
+   * copies are wiped first, so they never see documents fetched under someone else's access.
+   */
+  async #ownerReady(): Promise<boolean> {
+    const owner = this.#o.owner?.();
+    if (owner === undefined) return true;
+    if (owner === null) return false;
+    if (this.#index.owner === owner) return true;
+    if (this.#index.owner !== null) {
+      await this.#wipeData({});
+      this.#emit({
+        type: 'problem',
+        documentId: null,
+        message: 'The offline copies made for another user were removed.',
+      });
+    }
+    this.#index.owner = owner;
+    await this.#saveIndex();
+    return true;
   }
 
   // ---- sync ---------------------------------------------------------------------------------
@@ -603,6 +643,7 @@ export class OfflineCache {
       currentDocumentId: null,
       message: null,
     });
+    if (!(await this.#ownerReady())) return;
     await this.expire();
     const { documents, patients, failures } = await this.#resolvePins(signal);
 
