@@ -69,3 +69,85 @@ export const encounter = {
   reason: 'Follow-up',
   status: 'finished',
 };
+
+/**
+ * Answers for the page-operation channels as main gives them (the changed item, the split parts,
+ * the merged item), kept in a small model so one change builds on the one before, and nothing
+ * else: main's inbox snapshots are left to the test to send.
+ */
+export function pageOperations(items: InboxItemType[]) {
+  const byId = new Map(items.map((item) => [item.id, item]));
+  const get = (id: string) => {
+    const item = byId.get(id);
+    if (!item) throw new Error(`no inbox item ${id}`);
+    return item;
+  };
+  const save = (item: InboxItemType) => {
+    byId.set(item.id, item);
+    return Promise.resolve(item);
+  };
+  return {
+    rotatePages: ({
+      itemId,
+      pageIds,
+      turn,
+    }: {
+      itemId: string;
+      pageIds: string[];
+      turn: number;
+    }) => {
+      const item = get(itemId);
+      return save({
+        ...item,
+        pages: item.pages!.map((p) =>
+          pageIds.includes(p.id)
+            ? {
+                ...p,
+                rotation: ((((p.rotation + turn) % 360) + 360) % 360) as InboxPage['rotation'],
+              }
+            : p,
+        ),
+      });
+    },
+    reorderPages: ({ itemId, pageIds }: { itemId: string; pageIds: string[] }) => {
+      const item = get(itemId);
+      return save({ ...item, pages: pageIds.map((id) => item.pages!.find((p) => p.id === id)!) });
+    },
+    deletePages: ({ itemId, pageIds }: { itemId: string; pageIds: string[] }) => {
+      const item = get(itemId);
+      return save({ ...item, pages: item.pages!.filter((p) => !pageIds.includes(p.id)) });
+    },
+    splitItem: ({ itemId, startPageIds }: { itemId: string; startPageIds: string[] }) => {
+      const item = get(itemId);
+      byId.delete(itemId);
+      const parts: InboxItemType[] = [];
+      for (const page of item.pages!) {
+        if (parts.length === 0 || startPageIds.includes(page.id)) {
+          parts.push({
+            ...item,
+            id: randomUUID(),
+            originalName: `${item.originalName} (part ${parts.length + 1})`,
+            pages: [],
+          });
+        }
+        parts.at(-1)!.pages!.push(page);
+      }
+      parts.forEach((part) => byId.set(part.id, part));
+      return Promise.resolve(parts);
+    },
+    mergeItems: ({ itemIds }: { itemIds: string[] }) => {
+      const merging = itemIds.map(get);
+      itemIds.forEach((id) => byId.delete(id));
+      return save({
+        ...merging[0]!,
+        id: randomUUID(),
+        originalName: `${merging[0]!.originalName} (merged)`,
+        pages: merging.flatMap((item) => item.pages ?? []),
+      });
+    },
+    removeItem: ({ itemId }: { itemId: string }) => {
+      byId.delete(itemId);
+      return Promise.resolve(undefined);
+    },
+  };
+}

@@ -7,7 +7,7 @@ import type { InboxItem } from '../../../../src/shared/ingest/model.js';
 import { InboxScreen } from '../../../../src/renderer/src/features/inbox/InboxScreen.js';
 import { useInbox } from '../../../../src/renderer/src/features/inbox/store.js';
 import { installFakeApi, type FakeApi } from '../uploads/fake-api.js';
-import { encounter, patient, pdfItem } from './fixtures.js';
+import { encounter, pageOperations, patient, pdfItem } from './fixtures.js';
 
 let fake: FakeApi;
 
@@ -19,6 +19,7 @@ async function showInbox(items: InboxItem[]) {
     searchPatients: () => Promise.resolve({ items: [patient], nextCursor: null }),
     listEncounters: () => Promise.resolve([encounter]),
     fileItems: () => Promise.resolve({ batchId: crypto.randomUUID(), filed: [] }),
+    ...pageOperations(items),
   });
   render(<InboxScreen />);
   await screen.findByRole('list', { name: 'Inbox items' });
@@ -101,6 +102,9 @@ describe('InboxScreen', () => {
       ],
     ]);
     expect(fake.fn('listEncounters')).toHaveBeenCalledWith({ patientId: patient.id });
+    // Filed items leave the list at once, before main's next inbox snapshot.
+    const left = within(screen.getByRole('list', { name: 'Inbox items' })).getAllByRole('listitem');
+    expect(left.map((li) => li.getAttribute('aria-label'))).toEqual(['b.pdf']);
   });
 
   it('files the open item alone when none is checked, and asks for what is missing first', async () => {
@@ -137,46 +141,57 @@ describe('InboxScreen', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('"a.pdf" is being filed already.');
   });
 
-  it('sends page operations on the picked pages to their channels', async () => {
+  it('sends page operations on the picked pages to their channels, each from the last result', async () => {
     const item = pdfItem('scan.pdf', 3);
     const [p1, p2, p3] = item.pages!.map((p) => p.id);
     await showInbox([item]);
     const pick = (n: number) =>
       fireEvent.click(screen.getByRole('checkbox', { name: `Page ${n}` }));
+    const strip = () =>
+      within(screen.getByRole('list', { name: 'Pages' }))
+        .getAllByRole('checkbox')
+        .map((box) => box.closest('label')!.textContent);
 
     pick(2);
     fireEvent.click(screen.getByRole('button', { name: 'Rotate right' }));
-    await act(async () => undefined);
+    await screen.findByText('Page 2 (turned 90°)');
     fireEvent.click(screen.getByRole('button', { name: 'Rotate left' }));
-    await act(async () => undefined);
+    await screen.findByText('Page 2');
     expect(fake.fn('rotatePages').mock.calls).toEqual([
       [{ itemId: item.id, pageIds: [p2], turn: 90 }],
       [{ itemId: item.id, pageIds: [p2], turn: -90 }],
     ]);
 
-    pick(3);
-    fireEvent.click(screen.getByRole('button', { name: 'Split before picked pages' }));
-    await act(async () => undefined);
-    expect(fake.fn('splitItem').mock.calls).toEqual([
-      [{ itemId: item.id, startPageIds: [p2, p3] }],
-    ]);
-
-    pick(1);
-    fireEvent.click(screen.getByRole('button', { name: 'Delete pages' }));
-    await act(async () => undefined);
-    expect(fake.fn('deletePages').mock.calls).toEqual([[{ itemId: item.id, pageIds: [p1] }]]);
-
-    fireEvent.click(screen.getByRole('button', { name: 'Move page 2 earlier' }));
-    await act(async () => undefined);
+    // Main's inbox snapshot comes later; the second move must start from the first's result.
+    fireEvent.click(screen.getByRole('button', { name: 'Rotate right' }));
+    await screen.findByText('Page 2 (turned 90°)');
+    fireEvent.click(screen.getByRole('button', { name: 'Move page 3 earlier' }));
+    await screen.findByText('Page 3 (turned 90°)');
     fireEvent.keyDown(screen.getByRole('checkbox', { name: 'Page 1' }), {
       key: 'ArrowRight',
       altKey: true,
     });
-    await act(async () => undefined);
+    await screen.findByText('Page 1 moved to position 2.');
     expect(fake.fn('reorderPages').mock.calls).toEqual([
-      [{ itemId: item.id, pageIds: [p2, p1, p3] }],
-      [{ itemId: item.id, pageIds: [p2, p1, p3] }],
+      [{ itemId: item.id, pageIds: [p1, p3, p2] }],
+      [{ itemId: item.id, pageIds: [p3, p1, p2] }],
     ]);
+    expect(strip()).toEqual(['Page 1', 'Page 2', 'Page 3 (turned 90°)']);
+    expect(document.activeElement).toBe(screen.getByRole('checkbox', { name: 'Page 2' }));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete pages' }));
+    await screen.findByText('1 page deleted from "scan.pdf".');
+    expect(fake.fn('deletePages').mock.calls).toEqual([[{ itemId: item.id, pageIds: [p2] }]]);
+    expect(strip()).toEqual(['Page 1', 'Page 2']);
+
+    pick(2);
+    fireEvent.click(screen.getByRole('button', { name: 'Split before picked pages' }));
+    await screen.findByRole('heading', { name: 'Pages of scan.pdf (part 1)' });
+    expect(fake.fn('splitItem').mock.calls).toEqual([[{ itemId: item.id, startPageIds: [p1] }]]);
+    const names = within(screen.getByRole('list', { name: 'Inbox items' }))
+      .getAllByRole('listitem')
+      .map((li) => li.getAttribute('aria-label'));
+    expect(names).toEqual(['scan.pdf (part 1)', 'scan.pdf (part 2)']);
   });
 
   it('moves a page by dragging it onto another place', async () => {

@@ -78,8 +78,12 @@ export function createInboxStore(api: () => IngestApi) {
   let unsubscribe: (() => void) | null = null;
 
   return create<InboxState>((set, get) => {
-    /** Runs one change through main; the inbox event that follows brings the new items. */
-    const run = async (busy: string, work: () => Promise<unknown>, notice?: string) => {
+    /**
+     * Runs one change through main and shows main's answer at once: main's own inbox snapshots
+     * are coalesced and come a moment later, and a second change (a page moved twice) must start
+     * from the first one's result.
+     */
+    const run = async (busy: string, work: () => Promise<void>, notice?: string) => {
       set({ busy, error: null, notice: null });
       try {
         await work();
@@ -91,6 +95,17 @@ export function createInboxStore(api: () => IngestApi) {
       } finally {
         set({ busy: null });
       }
+    };
+
+    /** Takes out the items `removed` and puts `added` where the first of them was. */
+    const replace = (removed: readonly string[], added: readonly InboxItem[]) => {
+      const items = get().items;
+      const at = items.findIndex((i) => removed.includes(i.id));
+      const kept = items.filter(
+        (i) => !removed.includes(i.id) && !added.some((a) => a.id === i.id),
+      );
+      const index = at === -1 ? kept.length : Math.min(at, kept.length);
+      get().setItems([...kept.slice(0, index), ...added, ...kept.slice(index)]);
     };
 
     const openItem = () => get().items.find((i) => i.id === get().openId);
@@ -219,7 +234,9 @@ export function createInboxStore(api: () => IngestApi) {
         if (!item) return;
         const pageIds = pickedInOrder(item);
         if (pageIds.length === 0) return;
-        await run('Rotating pages…', () => api().rotatePages({ itemId: item.id, pageIds, turn }));
+        await run('Rotating pages…', async () =>
+          replace([item.id], [await api().rotatePages({ itemId: item.id, pageIds, turn })]),
+        );
       },
 
       async movePage(pageId, toIndex) {
@@ -234,7 +251,8 @@ export function createInboxStore(api: () => IngestApi) {
         order.splice(to, 0, pageId);
         await run(
           'Moving the page…',
-          () => api().reorderPages({ itemId: item.id, pageIds: order }),
+          async () =>
+            replace([item.id], [await api().reorderPages({ itemId: item.id, pageIds: order })]),
           `Page ${from + 1} moved to position ${to + 1}.`,
         );
       },
@@ -252,7 +270,7 @@ export function createInboxStore(api: () => IngestApi) {
         }
         const ok = await run(
           'Deleting pages…',
-          () => api().deletePages({ itemId: item.id, pageIds }),
+          async () => replace([item.id], [await api().deletePages({ itemId: item.id, pageIds })]),
           `${plural(pageIds.length, 'page')} deleted from "${item.originalName}".`,
         );
         if (ok) set({ pickedPages: [] });
@@ -271,7 +289,11 @@ export function createInboxStore(api: () => IngestApi) {
         }
         const ok = await run(
           'Splitting…',
-          () => api().splitItem({ itemId: item.id, startPageIds }),
+          async () => {
+            const parts = await api().splitItem({ itemId: item.id, startPageIds });
+            replace([item.id], parts);
+            get().open(parts[0]?.id ?? null);
+          },
           `"${item.originalName}" split into ${startPageIds.length + 1} documents.`,
         );
         if (ok) set({ pickedPages: [] });
@@ -283,7 +305,11 @@ export function createInboxStore(api: () => IngestApi) {
         if (itemIds.length < 2) return;
         const ok = await run(
           'Merging…',
-          () => api().mergeItems({ itemIds }),
+          async () => {
+            const merged = await api().mergeItems({ itemIds });
+            replace(itemIds, [merged]);
+            get().open(merged.id);
+          },
           `${itemIds.length} items merged into one.`,
         );
         if (ok) set({ checked: [] });
@@ -293,7 +319,10 @@ export function createInboxStore(api: () => IngestApi) {
         const item = get().items.find((i) => i.id === itemId);
         await run(
           'Removing…',
-          () => api().removeItem({ itemId }),
+          async () => {
+            await api().removeItem({ itemId });
+            replace([itemId], []);
+          },
           `"${item?.originalName ?? 'The item'}" removed from the inbox.`,
         );
       },
@@ -349,7 +378,14 @@ export function createInboxStore(api: () => IngestApi) {
         const who = `${assignment.patient.givenName} ${assignment.patient.familyName}`;
         const ok = await run(
           `Filing ${plural(items.length, 'item')}…`,
-          () => api().fileItems(request),
+          async () => {
+            await api().fileItems(request);
+            // A filing is all or nothing: every item of the request left the inbox.
+            replace(
+              items.map((i) => i.id),
+              [],
+            );
+          },
           `${plural(items.length, 'item')} filed to ${who}; the upload queue sends ${items.length === 1 ? 'it' : 'them'}.`,
         );
         if (ok) set({ checked: [], assignment: { ...assignment, title: '' } });
