@@ -14,7 +14,7 @@ import {
 import { openPdf, TextLayer, type PDFDocumentProxy, type PDFPageProxy } from '../../lib/pdf.js';
 import { AnnotationLayer } from '../annotations/AnnotationLayer.js';
 import type { Rotation } from '../annotations/geometry.js';
-import { effectiveZoom, useViewer } from './store.js';
+import { effectiveZoom, useViewer, zoomByWheel } from './store.js';
 
 interface PageSize {
   /** at scale 1, in the page's own orientation (its /Rotate applied) */
@@ -119,6 +119,19 @@ function PdfDocument({ pdf, firstSize }: { pdf: PDFDocumentProxy; firstSize: Pag
     observer.observe(element);
     return () => observer.disconnect();
   }, [firstSize, rotation]);
+
+  // Ctrl+wheel zooms the pages, not the whole window (a native, non-passive listener).
+  useEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    const listener = (event: WheelEvent) => {
+      if (!event.ctrlKey) return;
+      event.preventDefault();
+      zoomByWheel(event.deltaY);
+    };
+    element.addEventListener('wheel', listener, { passive: false });
+    return () => element.removeEventListener('wheel', listener);
+  }, []);
 
   // One observer for all pages: a page renders while within a screen's height of the view.
   const observer = useRef<IntersectionObserver | null>(null);

@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState, type PointerEvent, type ReactNode } from 'react';
 import { AnnotationLayer } from '../annotations/AnnotationLayer.js';
 import { displayedSize } from '../annotations/geometry.js';
-import { effectiveZoom, useViewer } from './store.js';
+import { effectiveZoom, useViewer, zoomByWheel } from './store.js';
 
 interface Props {
   /** size of the picture in its own upright orientation */
@@ -59,6 +59,23 @@ export function ZoomStage({
     return () => observer.disconnect();
   }, [naturalWidth, naturalHeight, rotation]);
 
+  // A native listener: React's wheel listeners are passive and cannot keep the page from
+  // scrolling (or Chromium from zooming the whole window on Ctrl+wheel).
+  const wheel = useRef(onWheel);
+  wheel.current = onWheel;
+  useEffect(() => {
+    const element = viewport.current;
+    if (!element) return;
+    const listener = (event: WheelEvent) => {
+      if (event.ctrlKey) {
+        event.preventDefault();
+        zoomByWheel(event.deltaY);
+      } else if (wheel.current?.(event.deltaY)) event.preventDefault();
+    };
+    element.addEventListener('wheel', listener, { passive: false });
+    return () => element.removeEventListener('wheel', listener);
+  }, []);
+
   const zoom = effectiveZoom({ zoom: zoomSetting, fittedZoom });
   const picture = { width: naturalWidth * zoom, height: naturalHeight * zoom };
   const box = displayedSize(naturalWidth, naturalHeight, zoom, rotation);
@@ -101,9 +118,6 @@ export function ZoomStage({
       onPointerMove={onPointerMove}
       onPointerUp={endDrag}
       onPointerCancel={endDrag}
-      onWheel={(event) => {
-        if (onWheel?.(event.deltaY)) event.preventDefault();
-      }}
     >
       <div className="zoom-stage" style={{ width: box.width, height: box.height }}>
         <div

@@ -41,3 +41,9 @@ export const useViewer = create<ViewerState>((set, get) => ({
   rotate: (clockwise) => set({ rotation: nextRotation(get().rotation, clockwise) }),
   reset: () => set({ zoom: 'fit', rotation: 0 }),
 }));
+
+/** Ctrl+wheel (and a touchpad pinch, which Chromium reports as one) zooms a step at a time. */
+export function zoomByWheel(deltaY: number): void {
+  if (deltaY < 0) useViewer.getState().zoomIn();
+  else if (deltaY > 0) useViewer.getState().zoomOut();
+}
