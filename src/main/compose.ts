@@ -9,6 +9,7 @@ import {
 import { createHandlers, type UploadControls } from './handlers.js';
 import { EventHub, type IpcHandlers } from './ipc.js';
 import type { IngestService } from './services/ingest/index.js';
+import type { OfflineService } from './services/offline/offline-service.js';
 import type { SecretStore } from './services/secrets/secret-store.js';
 import { SessionService } from './services/session/session-service.js';
 import { SettingsService, type SettingsStore } from './services/settings/settings-service.js';
@@ -36,6 +37,8 @@ export interface MainServices {
   uploads: { current?: UploadControls };
   /** set by startWork (work.ts) once the ingest inbox is open */
   ingest: { current?: IngestService };
+  /** set by startWork (work.ts) once the offline cache is open */
+  offline: { current?: OfflineService };
   /**
    * What must stop before the process exits, in order. Services added later (the upload queue,
    * which flushes queued work) go first: they may still need the session.
@@ -54,6 +57,7 @@ export function composeMain(deps: MainDependencies): MainServices {
   const events = new EventHub();
   const uploads: MainServices['uploads'] = {};
   const ingest: MainServices['ingest'] = {};
+  const offline: MainServices['offline'] = {};
   // Every event carries whole state, so the hub's latest of each brings a new window up to date.
   events.publish(SETTINGS_CHANGED, settings.get());
   events.publish(SESSION_CHANGED, session.state());
@@ -70,9 +74,11 @@ export function composeMain(deps: MainDependencies): MainServices {
     events,
     uploads,
     ingest,
+    offline,
     handlers: createHandlers({
       uploads: () => uploads.current,
       ingest: () => ingest.current,
+      offline: () => offline.current,
       settings,
       session,
       secrets: deps.secrets,

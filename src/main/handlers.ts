@@ -17,9 +17,11 @@ import {
 } from '../shared/ipc/contract.js';
 import { createIngestHandlers } from './ingest-handlers.js';
 import type { IpcHandlers } from './ipc.js';
+import { createOfflineHandlers } from './offline-handlers.js';
 import { createRecordsHandlers } from './records-handlers.js';
 import { checkApiHealth } from './services/api-health.js';
 import type { IngestService } from './services/ingest/index.js';
+import type { OfflineService } from './services/offline/offline-service.js';
 import type { SecretStore } from './services/secrets/secret-store.js';
 import type { SessionService } from './services/session/session-service.js';
 import type { SettingsService } from './services/settings/settings-service.js';
@@ -38,6 +40,8 @@ export interface HandlerDependencies {
   uploads: () => UploadControls | undefined;
   /** the ingest inbox and scanner; present once the work services started */
   ingest: () => IngestService | undefined;
+  /** the offline cache, its content server and the annotation outbox; present once work started */
+  offline: () => OfflineService | undefined;
   settings: SettingsService;
   session: SessionService;
   secrets: SecretStore;
@@ -51,6 +55,7 @@ export function createHandlers(deps: HandlerDependencies): IpcHandlers {
   return {
     ...createIngestHandlers(deps),
     ...createRecordsHandlers(deps),
+    ...createOfflineHandlers(deps),
     [API_HEALTH]: () => checkApiHealth({ baseUrl: session.serverUrl(), fetch }),
     [SESSION_GET]: async () => session.state(),
     [SESSION_SIGN_IN]: (credentials) => session.signIn(credentials),

@@ -17,7 +17,7 @@ import { SECRETS_FILE_NAME } from './services/secrets/secret-file.js';
 import { openSettingsStore, SETTINGS_FILE_NAME } from './services/settings/settings-service.js';
 import { stopAll } from './shutdown.js';
 import { serveWebSocket } from './transport/websocket.js';
-import { startWork } from './work.js';
+import { offlineMaxAgeFromEnv, startWork } from './work.js';
 
 export interface HeadlessMain {
   /** where a client connects, token included */
@@ -61,7 +61,10 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Head
       exportDir: path.join(dataDir, 'exports'),
     });
     await services.session.restore();
-    await startWork(services, dataDir);
+    await startWork(services, dataDir, {
+      fetch: options.fetch,
+      offlineMaxAgeMs: offlineMaxAgeFromEnv(env),
+    });
     const transport = await serveWebSocket({
       handlers: services.handlers,
       events: services.events,

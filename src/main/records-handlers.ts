@@ -34,6 +34,7 @@ export function createRecordsHandlers(
     fetch: deps.fetch,
     // Electron passes the user's Downloads folder, the headless server a folder of its own.
     exportDir: deps.exportDir ?? path.join(homedir(), 'Downloads'),
+    offline: deps.offline,
   });
   return {
     [PATIENTS_SEARCH]: (input) => records.searchPatients(input),

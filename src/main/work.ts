@@ -1,28 +1,38 @@
-// Starts the services that do the front desk's work — the ingest inbox and the durable upload
-// queue — and connects them to each other, to the session, to the settings (hot folders, upload
+// Starts the services that do the front desk's work — the ingest inbox, the durable upload
+// queue, and the offline cache with the outbox of annotations made offline — and connects them to each other, to the session, to the settings (hot folders, upload
 // concurrency; changes apply at once) and to the contract's events.
 // Plain Node, like compose.ts, so the headless server and the tests start the same thing.
 import path from 'node:path';
+import { AnnotationList } from '../shared/api/annotations.js';
+import { MAX_OFFLINE_VIEWS_PER_REQUEST, OfflineViewsResult } from '../shared/api/offline.js';
 import {
   INGEST_CHANGED,
   INGEST_PROGRESS,
   INGEST_SCAN_PAGE,
+  OFFLINE_CHANGED,
+  OFFLINE_CONFLICTS_CHANGED,
   UPLOADS_CHANGED,
   type Settings,
 } from '../shared/ipc/contract.js';
 import type { MainServices } from './compose.js';
+import { megabytes } from './offline-handlers.js';
+import { openOfflineCache } from './services/cache/index.js';
 import {
   openIngestService,
   type IngestEvent,
   type IngestService,
   type ScanimageTool,
 } from './services/ingest/index.js';
+import { AnnotationOutbox } from './services/offline/annotation-outbox.js';
+import { startContentServer } from './services/offline/content-server.js';
+import { OfflineService } from './services/offline/offline-service.js';
 import { createUploadQueue, type UploadQueue } from './services/upload/queue.js';
 import type { QueueSummary } from './services/upload/types.js';
 
 export interface Work {
   ingest: IngestService;
   queue: UploadQueue;
+  offline: OfflineService;
 }
 
 export interface WorkOptions {
@@ -30,6 +40,26 @@ export interface WorkOptions {
   scanimage?: ScanimageTool;
   /** where problems nobody asked for are reported, e.g. a hot folder that cannot be watched */
   report?: (message: string) => void;
+  /** for the offline cache's downloads of signed URLs (default: globalThis.fetch) */
+  fetch?: typeof globalThis.fetch;
+  /**
+   * The administrator's maximum age of offline copies (default: MEDAIUS_OFFLINE_MAX_AGE_HOURS
+   * of this process's environment; unset means copies do not expire).
+   */
+  offlineMaxAgeMs?: number | null;
+}
+
+/** The administrator's maximum age of offline copies from MEDAIUS_OFFLINE_MAX_AGE_HOURS. */
+export function offlineMaxAgeFromEnv(env: NodeJS.ProcessEnv): number | null {
+  const raw = env.MEDAIUS_OFFLINE_MAX_AGE_HOURS?.trim();
+  if (!raw) return null;
+  const hours = Number(raw);
+  if (!Number.isFinite(hours) || hours <= 0) {
+    throw new Error(
+      `MEDAIUS_OFFLINE_MAX_AGE_HOURS must be a positive number of hours, not "${raw}".`,
+    );
+  }
+  return Math.round(hours * 3_600_000);
 }
 
 /**
@@ -98,6 +128,8 @@ export async function startWork(
   applySettings(main.settings.get());
   unsubscribe.push(main.settings.subscribe(applySettings));
 
+  const offline = await startOffline(main, dataDir, options, report);
+
   main.uploads.current = {
     state: () => ({ items: queue.list(), summary }),
     pause: (id) => queue.pause(id),
@@ -120,7 +152,119 @@ export async function startWork(
     },
     { name: 'ingest', stop: () => ingest.close() },
   );
-  return { ingest, queue };
+  return { ingest, queue, offline };
+}
+
+/** How often, at most, the whole offline status goes out while a download reports progress. */
+const OFFLINE_STATUS_MS = 250;
+
+/**
+ * Opens the offline cache (`<data dir>/offline-cache`), its loopback content server and the
+ * annotation outbox (`<data dir>/annotation-outbox`, beside the upload queue), and keeps them in
+ * step with the session: pins are brought up to date and offline work is sent whenever the
+ * user is signed in and the server answers. Stopped before the session, after the queue.
+ */
+async function startOffline(
+  main: MainServices,
+  dataDir: string,
+  options: WorkOptions,
+  report: (message: string) => void,
+): Promise<OfflineService> {
+  const api = main.session.api;
+  const maxAgeMs =
+    options.offlineMaxAgeMs === undefined
+      ? offlineMaxAgeFromEnv(process.env)
+      : options.offlineMaxAgeMs;
+  const signedInUser = () => {
+    const state = main.session.state();
+    return state.signedIn ? state.user : null;
+  };
+  const cache = await openOfflineCache({
+    dir: path.join(dataDir, 'offline-cache'),
+    secrets: main.secrets,
+    api,
+    fetch: options.fetch ?? globalThis.fetch,
+    limits: () => ({ maxBytes: megabytes(main.settings.get().cacheSizeMb), maxAgeMs }),
+    userId: () => signedInUser()?.id ?? null,
+    annotations: (documentId, signal) =>
+      api('GET', `/documents/${documentId}/annotations`, { schema: AnnotationList, signal }),
+    sendViews: async (views) => {
+      for (let i = 0; i < views.length; i += MAX_OFFLINE_VIEWS_PER_REQUEST) {
+        const batch = views.slice(i, i + MAX_OFFLINE_VIEWS_PER_REQUEST);
+        await api('POST', '/audit/offline-views', {
+          body: {
+            views: batch.map(({ id, documentId, viewedAt }) => ({ id, documentId, viewedAt })),
+          },
+          schema: OfflineViewsResult,
+        });
+      }
+    },
+    reportError: (message, error) =>
+      report(`${message} ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const content = await startContentServer({ cache: () => cache });
+  const { outbox, problem } = await AnnotationOutbox.open({
+    file: path.join(dataDir, 'annotation-outbox'),
+    secrets: main.secrets,
+  });
+  if (problem) report(problem);
+  const offline = new OfflineService({
+    cache,
+    content,
+    outbox,
+    session: main.session,
+    maxAgeMs,
+    report,
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  const publishStatus = (): void => {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      offline.status().then(
+        (status) => main.events.publish(OFFLINE_CHANGED, status),
+        (error: unknown) => report(`The offline status could not be read: ${String(error)}`),
+      );
+    }, OFFLINE_STATUS_MS);
+  };
+  const onSession = (state: ReturnType<typeof main.session.state>): void => {
+    if (!state.signedIn) {
+      content.revokeAll();
+      void cache.cancelSync();
+      return;
+    }
+    cache.start();
+    if (!state.offline) void offline.flush();
+  };
+  const unsubscribe = [
+    cache.subscribe((event) => {
+      if (event.type === 'problem') report(event.message);
+      publishStatus();
+    }),
+    outbox.subscribe((event) => {
+      if (event.type === 'conflicts') {
+        main.events.publish(OFFLINE_CONFLICTS_CHANGED, { items: event.items });
+      }
+      publishStatus();
+    }),
+    main.session.subscribe(onSession),
+    // A lower limit applies at once; pinned copies stay until the user agrees.
+    main.settings.subscribe(() => {
+      void cache.evict().then(publishStatus, (error: unknown) => report(String(error)));
+    }),
+  ];
+  onSession(main.session.state());
+  main.offline.current = offline;
+  main.stoppables.unshift({
+    name: 'offline cache',
+    stop: async () => {
+      unsubscribe.forEach((stop) => stop());
+      clearTimeout(timer);
+      await content.close();
+      await cache.stop();
+    },
+  });
+  return offline;
 }
 
 /** Publishes the whole inbox after changes, coalescing bursts into one snapshot. */

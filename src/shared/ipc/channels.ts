@@ -3,9 +3,11 @@
 // preload, which only forwards calls for main to validate, does not bundle zod.
 
 import { INGEST_EVENT_METHODS, INGEST_METHODS } from './ingest-channels.js';
+import { OFFLINE_EVENT_METHODS, OFFLINE_METHODS } from './offline-channels.js';
 import { RECORDS_EVENT_METHODS, RECORDS_METHODS } from './records-channels.js';
 
 export * from './ingest-channels.js';
+export * from './offline-channels.js';
 export * from './records-channels.js';
 
 export const API_HEALTH = 'api:health';
@@ -37,6 +39,7 @@ export const IPC_METHODS = {
   [UPLOADS_RETRY]: 'retryUploads',
   ...INGEST_METHODS,
   ...RECORDS_METHODS,
+  ...OFFLINE_METHODS,
 } as const;
 
 export type Channel = keyof typeof IPC_METHODS;
@@ -55,6 +58,7 @@ export const EVENT_METHODS = {
   [UPLOADS_CHANGED]: 'onUploadsChanged',
   ...INGEST_EVENT_METHODS,
   ...RECORDS_EVENT_METHODS,
+  ...OFFLINE_EVENT_METHODS,
 } as const;
 
 export type EventName = keyof typeof EVENT_METHODS;

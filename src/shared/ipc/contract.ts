@@ -26,6 +26,7 @@ import {
   type IPC_METHODS,
 } from './channels.js';
 import { INGEST_CONTRACT, INGEST_EVENTS } from './ingest.js';
+import { OFFLINE_CONTRACT, OFFLINE_EVENTS } from './offline.js';
 import { RECORDS_CONTRACT, RECORDS_EVENTS } from './records.js';
 import { SecretStorageStatus, SessionState, SignInResult } from './session.js';
 import { Settings, SettingsPatch } from './settings.js';
@@ -37,6 +38,7 @@ export * from './settings.js';
 export * from './uploads.js';
 export * from './ingest.js';
 export * from './records.js';
+export * from './offline.js';
 
 /** Whether the companion API answered its health check, and if not, why, in words a user can act on. */
 export const ApiHealth = z.discriminatedUnion('state', [
@@ -63,6 +65,7 @@ export const IPC_CONTRACT = {
   [UPLOADS_RETRY]: { input: UploadTarget, output: UploadQueueState },
   ...INGEST_CONTRACT,
   ...RECORDS_CONTRACT,
+  ...OFFLINE_CONTRACT,
 } as const satisfies { [C in Channel]: { input: z.ZodType; output: z.ZodType } };
 
 export const EVENT_CONTRACT = {
@@ -72,6 +75,7 @@ export const EVENT_CONTRACT = {
   [UPLOADS_CHANGED]: UploadEvent,
   ...INGEST_EVENTS,
   ...RECORDS_EVENTS,
+  ...OFFLINE_EVENTS,
 } as const satisfies { [E in EventName]: z.ZodType };
 
 export type IpcContract = typeof IPC_CONTRACT;
