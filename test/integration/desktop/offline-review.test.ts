@@ -210,6 +210,9 @@ describe('offline review over the WebSocket transport', () => {
     const status = await api.getOfflineStatus();
     expect(status).toMatchObject({ pendingAnnotations: 3, pendingViews: 1, conflicts: 0 });
     offlineUntil = Date.now();
+    // What was written offline is clinical content: encrypted in the outbox, like the cache.
+    const outbox = readFileSync(path.join(folder.dir, 'annotation-outbox'));
+    expect(outbox.includes(Buffer.from('Written offline'))).toBe(false);
 
     // Meanwhile, a colleague edits two of the same annotations on the server.
     for (const [a, label] of [
@@ -222,6 +225,22 @@ describe('offline review over the WebSocket transport', () => {
       });
       expect(res.statusCode, res.body).toBe(200);
     }
+  });
+
+  it('keeps the offline work across a restart of the app while still offline', async () => {
+    api.close();
+    await headless.close();
+    headless = await startHeadless({
+      env: { ...TEST_SECRETS_ENV, MEDAIUS_API_URL: proxy.url, MEDAIUS_DATA_DIR: folder.dir },
+      offlineRetryMs: 200,
+    });
+    api = await connectWebSocketApi(headless.url, Socket);
+    expect(await api.getSession()).toMatchObject({ signedIn: true, offline: true });
+    expect(await api.getOfflineStatus()).toMatchObject({ pendingAnnotations: 3, pendingViews: 1 });
+    const shown = await api.listAnnotations({ documentId: report.id });
+    expect(shown.find((a) => a.id === madeOffline.id)?.content).toMatchObject({
+      label: 'Written offline',
+    });
   });
 
   it('back online: sends the annotation and the view, and reports both conflicts', async () => {
