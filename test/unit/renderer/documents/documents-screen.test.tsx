@@ -316,6 +316,25 @@ describe('keyboard and opening', () => {
   });
 });
 
+describe('coming back', () => {
+  it('finds the document the user had, in view and focused, after the viewer', async () => {
+    const all = Array.from({ length: 300 }, (_, i) =>
+      doc(i + 1, { title: `Report ${String(i + 1).padStart(3, '0')}` }),
+    );
+    showDocuments(all);
+    await waitFor(() => expect(status().textContent).toBe('300 documents'));
+    fireEvent.change(screen.getByLabelText('Sort by'), { target: { value: 'title-asc' } });
+    act(() => useDocuments.getState().select(all[249]!.id));
+    // the viewer replaces the screen, then Back brings it again
+    cleanup();
+    render(<PatientDocumentsScreen patientId={PATIENT_ID} />);
+    await waitFor(() =>
+      expect(document.activeElement?.getAttribute('aria-label')).toBe('Report 250'),
+    );
+    expect(screen.getByLabelText('Title')).toHaveProperty('value', 'Report 250');
+  });
+});
+
 describe('details', () => {
   it('saves a corrected title, category, encounter and date', async () => {
     const original = doc(1, { title: 'Scan 0001' });

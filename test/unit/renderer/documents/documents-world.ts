@@ -77,12 +77,30 @@ export function signedThumbnails({ ids }: { ids: string[] }) {
   };
 }
 
-/** Gives every element the size of an 800×600 viewport, which jsdom does not compute. */
+/** Gives every element the size of an 800×600 viewport and a scroll position, which jsdom lacks. */
 export function installLayout(): void {
-  const size = { offsetWidth: 800, offsetHeight: 600, clientWidth: 800, clientHeight: 600 };
+  // scrollHeight: room to scroll, so the virtualizer does not clamp a scroll to the top
+  const size = {
+    offsetWidth: 800,
+    offsetHeight: 600,
+    clientWidth: 800,
+    clientHeight: 600,
+    scrollHeight: 10_000_000,
+  };
   for (const [name, value] of Object.entries(size)) {
     Object.defineProperty(HTMLElement.prototype, name, { configurable: true, get: () => value });
   }
+  // jsdom keeps no scroll position of its own.
+  const scrollTops = new WeakMap<Element, number>();
+  Object.defineProperty(Element.prototype, 'scrollTop', {
+    configurable: true,
+    get(this: Element) {
+      return scrollTops.get(this) ?? 0;
+    },
+    set(this: Element, value: number) {
+      scrollTops.set(this, value);
+    },
+  });
   HTMLElement.prototype.scrollTo = function scrollTo(
     this: HTMLElement,
     options?: ScrollToOptions | number,

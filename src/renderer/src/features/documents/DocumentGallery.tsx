@@ -7,7 +7,7 @@ import type { DocumentReference } from '../../../../shared/api/schemas.js';
 import { categoryLabel, formatDate } from '../../lib/format.js';
 import { useElementWidth } from '../../lib/use-element-width.js';
 import { DocumentIcon } from './DocumentIcon.js';
-import { useGridKeys, useRevealOnce } from './use-grid-keys.js';
+import { useGridKeys } from './use-grid-keys.js';
 import { useDocuments } from './useDocuments.js';
 
 export const CELL_WIDTH = 184;
@@ -49,7 +49,6 @@ export function DocumentGallery({ documents, selectedIndex, onSelect, onOpen }: 
     (index: number) => virtualizer.scrollToIndex(Math.floor(index / columns), { align: 'auto' }),
     [virtualizer, columns],
   );
-  useRevealOnce(selectedIndex, width > 0 && rowCount > 0, reveal);
   const onKeyDown = useGridKeys({
     count: documents.length,
     columns,
@@ -59,6 +58,7 @@ export function DocumentGallery({ documents, selectedIndex, onSelect, onOpen }: 
     select: onSelect,
     open: onOpen,
     reveal,
+    ready: width > 0 && rowCount > 0,
   });
   const tabStop = selectedIndex >= 0 ? selectedIndex : 0;
 

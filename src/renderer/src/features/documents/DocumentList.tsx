@@ -7,7 +7,7 @@ import { categoryLabel, formatBytes, formatDate } from '../../lib/format.js';
 import { kindOf } from './DocumentIcon.js';
 import type { SortOrder } from './document-order.js';
 import { encounterLabel } from './encounter-label.js';
-import { useGridKeys, useRevealOnce } from './use-grid-keys.js';
+import { useGridKeys } from './use-grid-keys.js';
 import { useDocuments } from './useDocuments.js';
 
 export const LIST_ROW_HEIGHT = 40;
@@ -42,7 +42,6 @@ export function DocumentList({ documents, encounters, selectedIndex, onSelect, o
     (index: number) => virtualizer.scrollToIndex(index, { align: 'auto' }),
     [virtualizer],
   );
-  useRevealOnce(selectedIndex, documents.length > 0, reveal);
   const onKeyDown = useGridKeys({
     count: documents.length,
     columns: 1,
@@ -52,6 +51,7 @@ export function DocumentList({ documents, encounters, selectedIndex, onSelect, o
     select: onSelect,
     open: onOpen,
     reveal,
+    ready: documents.length > 0,
   });
   const tabStop = selectedIndex >= 0 ? selectedIndex : 0;
 

@@ -14,6 +14,8 @@ interface GridKeys {
   open(index: number): void;
   /** brings the item's row into view */
   reveal(index: number): void;
+  /** the grid can be laid out (it has a width and items) */
+  ready: boolean;
 }
 
 export function useGridKeys({
@@ -25,8 +27,23 @@ export function useGridKeys({
   select,
   open,
   reveal,
+  ready,
 }: GridKeys) {
   const pendingFocus = useRef<number | null>(null);
+  const revealed = useRef(false);
+
+  // Once, when it can be laid out: coming back from the viewer, or switching between gallery and
+  // list, the selected document is scrolled into view; and if nothing has the focus (the screen
+  // the user came from is gone), it gets it, so keyboard users continue where they were.
+  useEffect(() => {
+    if (revealed.current || !ready) return;
+    revealed.current = true;
+    if (current < 0) return;
+    reveal(current);
+    if (document.activeElement === null || document.activeElement === document.body) {
+      pendingFocus.current = current;
+    }
+  }, [ready, current, reveal]);
 
   // Runs after every render: the item to focus may only now have been rendered by the virtualizer.
   useEffect(() => {
@@ -84,17 +101,4 @@ export function useGridKeys({
     },
     [count, columns, pageRows, current, select, open, reveal],
   );
-}
-
-/**
- * Scrolls the selected item into view once the grid can be laid out: coming back from the viewer,
- * or switching between gallery and list, the user finds the document they had.
- */
-export function useRevealOnce(selected: number, ready: boolean, reveal: (index: number) => void) {
-  const done = useRef(false);
-  useEffect(() => {
-    if (done.current || !ready) return;
-    done.current = true;
-    if (selected >= 0) reveal(selected);
-  }, [selected, ready, reveal]);
 }
