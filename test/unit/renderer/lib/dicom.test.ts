@@ -129,6 +129,18 @@ beforeAll(() => {
   run('convert', ['-size', `${WIDTH}x${HEIGHT}`, 'xc:rgb(200,30,40)', '-quality', '95', 'red.jpg']);
   run('img2dcm', ['grey.jpg', 'grey-jpeg.dcm']);
   run('img2dcm', ['red.jpg', 'red-jpeg.dcm']);
+  // Three 8-bit frames (each 100 grey levels brighter), then JPEG baseline with an offset table.
+  const frames8 = Buffer.alloc(WIDTH * HEIGHT * 3);
+  for (let f = 0; f < 3; f++)
+    for (let i = 0; i < WIDTH * HEIGHT; i++)
+      frames8[f * WIDTH * HEIGHT + i] = Math.min(
+        255,
+        f * 100 + Math.floor(((i % WIDTH) * 50) / WIDTH),
+      );
+  writeFileSync(path.join(dir, 'frames8.raw'), frames8);
+  run('cp', ['grey8.dcm', 'grey8x3.dcm']);
+  run('dcmodify', ['-nb', '-i', '(0028,0008)=3', '-mf', '(7fe0,0010)=frames8.raw', 'grey8x3.dcm']);
+  run('dcmcjpeg', ['+eb', 'grey8x3.dcm', 'grey8x3-jpeg.dcm']);
   // Syntaxes the viewer does not decode.
   run('dcmcrle', ['grey8.dcm', 'grey-rle.dcm']);
   run('dcmcjpls', ['grey8.dcm', 'grey-jpegls.dcm']);
@@ -259,6 +271,19 @@ describe('DICOM files the viewer shows', () => {
     const pixels = renderFrame(image, frame, initialWindow(image, frame));
     expect(greyAt(pixels, WIDTH, 1, 20)).toBeLessThan(20);
     expect(greyAt(pixels, WIDTH, WIDTH - 2, 20)).toBeGreaterThan(235);
+  });
+
+  it('finds each frame of a multi-frame JPEG baseline image', async () => {
+    const image = file('grey8x3-jpeg.dcm');
+    expect(image).toMatchObject({ encoding: 'jpeg-baseline', frames: 3 });
+    const means = [];
+    for (const index of [0, 1, 2]) {
+      const frame = await decodeJpeg(image, index);
+      if (frame.kind !== 'grey') throw new Error('expected a grey frame');
+      means.push(frame.values.reduce((sum, v) => sum + v, 0) / frame.values.length);
+    }
+    // 0..49, 100..149 and 200..249 across each frame: means near 25, 125, 225.
+    means.forEach((mean, i) => expect(mean).toBeCloseTo(25 + 100 * i, -1));
   });
 
   it('shows a colour JPEG baseline image in its colours', async () => {

@@ -149,6 +149,27 @@ describe('viewer screen', () => {
     expect(screen.getByRole('toolbar', { name: 'Annotation tools' })).toBeTruthy();
   });
 
+  it('renews an image’s expired signed URL once, then says it could not be loaded', async () => {
+    let opened = 0;
+    const api = installApi({ [IDS[0]!]: { title: 'Rash', contentType: 'image/jpeg' } });
+    const original = api.openDocument.getMockImplementation()!;
+    api.openDocument.mockImplementation(async (input) => {
+      const answer = await original(input);
+      opened += 1;
+      return { ...answer, url: `${answer.url}&n=${opened}` };
+    });
+    const { container } = openViewer(IDS[0]!);
+    await screen.findByRole('heading', { name: 'Rash' });
+    const probe = () => container.querySelector('img.image-probe') as HTMLImageElement;
+    expect(probe().getAttribute('src')).toMatch(/&n=1$/);
+    fireEvent.error(probe());
+    await waitFor(() => expect(probe().getAttribute('src')).toMatch(/&n=2$/));
+    expect(screen.queryByRole('alert')).toBeNull();
+    fireEvent.error(probe());
+    expect((await screen.findByRole('alert')).textContent).toMatch(/could not be loaded/);
+    expect(api.openDocument).toHaveBeenCalledTimes(2);
+  });
+
   it('steps to the next and previous document by keyboard, and Back returns to the list', async () => {
     installApi({
       [IDS[0]!]: { title: 'First', contentType: 'image/png' },

@@ -1,18 +1,36 @@
 // A photo or scan from its signed URL. The browser applies the file's EXIF orientation
 // (image-orientation: from-image) before anything else, and naturalWidth/Height are then the
 // upright size, so annotations are stored against the picture as the user sees it upright.
-import { useState } from 'react';
+// A signed URL that has expired by the time the picture loads is renewed once.
+import { useRef, useState } from 'react';
 import { ZoomStage } from './ZoomStage.js';
 
-export function ImageViewer({ url, title }: { url: string; title: string }) {
+interface Props {
+  url: string;
+  title: string;
+  refreshUrl: () => Promise<string | undefined>;
+}
+
+export function ImageViewer({ url, title, refreshUrl }: Props) {
   const [size, setSize] = useState<{ width: number; height: number } | null>(null);
   const [failed, setFailed] = useState(false);
+  const retried = useRef(false);
+  const onError = () => {
+    if (retried.current) {
+      setFailed(true);
+      return;
+    }
+    retried.current = true;
+    void refreshUrl().then((fresh) => {
+      if (!fresh) setFailed(true);
+    });
+  };
 
   if (failed) {
     return (
       <p role="alert" className="notice notice-error">
-        The image “{title}” could not be loaded. Its link may have expired: go back and open it
-        again.
+        The image “{title}” could not be loaded: the file may be damaged, or the server could not be
+        reached. Go back and open it again.
       </p>
     );
   }
@@ -31,7 +49,7 @@ export function ImageViewer({ url, title }: { url: string; title: string }) {
               height: event.currentTarget.naturalHeight,
             })
           }
-          onError={() => setFailed(true)}
+          onError={onError}
         />
       )}
       {size && (
@@ -41,7 +59,15 @@ export function ImageViewer({ url, title }: { url: string; title: string }) {
           pageNumber={1}
           label="Image"
         >
-          {() => <img src={url} alt={title} className="viewer-image" draggable={false} />}
+          {() => (
+            <img
+              src={url}
+              alt={title}
+              className="viewer-image"
+              draggable={false}
+              onError={onError}
+            />
+          )}
         </ZoomStage>
       )}
     </>

@@ -187,7 +187,7 @@ function DocumentView({
   const { url, document } = value;
   switch (kind) {
     case 'image':
-      return <ImageViewer key={url} url={url} title={document.title} />;
+      return <ImageViewer url={url} title={document.title} refreshUrl={refreshUrl} />;
     case 'pdf':
       return (
         <Suspense fallback={<p className="muted">Loading the PDF viewer…</p>}>
