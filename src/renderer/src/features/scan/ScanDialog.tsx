@@ -96,7 +96,7 @@ export function ScanDialog({ onClose }: { onClose(): void }) {
               >
                 {s.devices.map((device) => (
                   <option key={device.id} value={device.id}>
-                    {device.vendor} {device.model} ({device.type})
+                    {device.vendor} {device.model} ({device.type}, {device.id})
                   </option>
                 ))}
               </select>
