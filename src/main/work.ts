@@ -32,7 +32,8 @@ import type { QueueSummary } from './services/upload/types.js';
 export interface Work {
   ingest: IngestService;
   queue: UploadQueue;
-  offline: OfflineService;
+  /** undefined when the offline cache could not start (reported); uploads run regardless */
+  offline: OfflineService | undefined;
 }
 
 export interface WorkOptions {
@@ -128,7 +129,14 @@ export async function startWork(
   applySettings(main.settings.get());
   unsubscribe.push(main.settings.subscribe(applySettings));
 
-  const offline = await startOffline(main, dataDir, options, report);
+  // Offline review is an addition: a cache that cannot open (a keyring that fails, a full disk)
+  // must not keep the upload queue from sending what the front desk filed.
+  const offline = await startOffline(main, dataDir, options, report).catch((error: unknown) => {
+    report(
+      `Offline copies are not available this time: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return undefined;
+  });
 
   main.uploads.current = {
     state: () => ({ items: queue.list(), summary }),
@@ -202,11 +210,20 @@ async function startOffline(
     reportError: (message, error) =>
       report(`${message} ${error instanceof Error ? error.message : String(error)}`),
   });
-  const content = await startContentServer({ cache: () => cache });
-  const { outbox, problem } = await AnnotationOutbox.open({
-    file: path.join(dataDir, 'annotation-outbox'),
-    secrets: main.secrets,
-  });
+  let content: Awaited<ReturnType<typeof startContentServer>> | undefined;
+  let opened: Awaited<ReturnType<typeof AnnotationOutbox.open>>;
+  try {
+    content = await startContentServer({ cache: () => cache });
+    opened = await AnnotationOutbox.open({
+      file: path.join(dataDir, 'annotation-outbox'),
+      secrets: main.secrets,
+    });
+  } catch (error) {
+    await content?.close();
+    await cache.stop();
+    throw error;
+  }
+  const { outbox, problem } = opened;
   if (problem) report(problem);
   const offline = new OfflineService({
     cache,
