@@ -10,7 +10,8 @@ export type ThrottleRow = Selectable<LoginThrottleTable>;
 export interface SessionUser {
   sessionId: string;
   expiresAt: string;
-  user: UserRow;
+  /** the user, less the password hash authentication has no use for */
+  user: Omit<UserRow, 'password_hash'>;
   organization: OrganizationRow;
 }
 
