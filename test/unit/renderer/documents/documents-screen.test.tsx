@@ -304,6 +304,10 @@ describe('keyboard and opening', () => {
     );
     expect(screen.getByRole('complementary', { name: 'Document details' })).toBeTruthy();
     expect((screen.getByLabelText('Title') as HTMLInputElement).value).toBe('Report 06');
+    // Escape from the details panel goes back to the same document in the grid
+    act(() => screen.getByLabelText('Title').focus());
+    fireEvent.keyDown(screen.getByLabelText('Title'), { key: 'Escape' });
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('Report 06');
 
     fireEvent.keyDown(document.activeElement!, { key: 'Enter' });
     const route = useNavigation.getState().route;

@@ -1,6 +1,6 @@
 // The selected document's details: title, category, encounter and date to correct, Open, and for
 // administrators Delete, which asks first and can be undone (the API only marks it deleted).
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import type {
   CategoryPermissions,
   DocumentPatch,
@@ -50,7 +50,7 @@ export function DetailsPanel({ document: doc, encounters, permissions, isAdmin, 
   };
 
   return (
-    <aside className="details card" aria-labelledby="details-heading">
+    <aside className="details card" aria-labelledby="details-heading" onKeyDown={backToGrid}>
       <h2 id="details-heading">Document details</h2>
       <p className="muted details-file">
         {doc.fileName} · {kindOf(doc.contentType)} · {formatBytes(doc.fileSize)}
@@ -174,6 +174,16 @@ export function DetailsPanel({ document: doc, encounters, permissions, isAdmin, 
       )}
     </aside>
   );
+}
+
+/** Escape in the panel goes back to the document in the gallery or list, for the next arrow key. */
+function backToGrid(event: KeyboardEvent<HTMLElement>) {
+  if (event.key !== 'Escape' || event.defaultPrevented) return;
+  const body = event.currentTarget.closest('.documents-body');
+  const current = body?.querySelector<HTMLElement>('[data-index-key][aria-current="true"]');
+  if (!current) return;
+  event.preventDefault();
+  current.focus();
 }
 
 /** The fields that differ from the document, or null when nothing does. */
