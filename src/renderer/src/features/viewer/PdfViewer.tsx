@@ -14,6 +14,7 @@ import {
 import { openPdf, TextLayer, type PDFDocumentProxy, type PDFPageProxy } from '../../lib/pdf.js';
 import { AnnotationLayer } from '../annotations/AnnotationLayer.js';
 import type { Rotation } from '../annotations/geometry.js';
+import { useAnnotations } from '../annotations/store.js';
 import { effectiveZoom, useViewer, zoomByWheel } from './store.js';
 
 interface PageSize {
@@ -481,7 +482,13 @@ const PdfPage = memo(function PdfPage({
   }, [textLayer, highlights]);
 
   return (
-    <div ref={observe} data-page={pageNumber} className="pdf-page" style={{ width, height }}>
+    <div
+      ref={observe}
+      data-page={pageNumber}
+      className="pdf-page"
+      style={{ width, height }}
+      onPointerDown={() => useAnnotations.getState().select(null)}
+    >
       {failed ? (
         <p role="alert" className="notice notice-error">
           Page {pageNumber} could not be shown: {failed}

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState, type PointerEvent, type ReactNode } from 'react';
 import { AnnotationLayer } from '../annotations/AnnotationLayer.js';
 import { displayedSize } from '../annotations/geometry.js';
+import { useAnnotations } from '../annotations/store.js';
 import { effectiveZoom, useViewer, zoomByWheel } from './store.js';
 
 interface Props {
@@ -82,6 +83,8 @@ export function ZoomStage({
 
   const onPointerDown = (event: PointerEvent<HTMLDivElement>) => {
     if (event.button !== 0 || !viewport.current) return;
+    // A press beside every annotation (they stop their own presses) clears the selection.
+    useAnnotations.getState().select(null);
     setDrag({
       x: event.clientX,
       y: event.clientY,
