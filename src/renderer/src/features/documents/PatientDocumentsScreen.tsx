@@ -90,9 +90,11 @@ export function PatientDocumentsScreen({ patientId }: { patientId: string }) {
         {loadError && (
           <p role="alert" className="notice notice-error">
             {loadError}{' '}
-            <button type="button" onClick={() => useDocuments.getState().resume()}>
-              Load the rest
-            </button>
+            {!complete && (
+              <button type="button" onClick={() => useDocuments.getState().resume()}>
+                Load the rest
+              </button>
+            )}
           </p>
         )}
         {deleted && (

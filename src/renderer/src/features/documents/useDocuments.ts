@@ -157,7 +157,7 @@ export const useDocuments = create<DocumentsStore>((set, get) => {
         });
         if (mine !== generation) return;
         cursor = page.nextCursor;
-        resumeCursor = cursor;
+        if (mode === 'append') resumeCursor = cursor;
         arrived.push(...page.items);
         if (shownAt === 0 || cursor === null || Date.now() - shownAt >= SHOW_EVERY_MS) show();
       } while (cursor !== null);
