@@ -6,7 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../../../src/shared/ingest/scanner.js';
 import { InboxScreen } from '../../../../src/renderer/src/features/inbox/InboxScreen.js';
 import { useInbox } from '../../../../src/renderer/src/features/inbox/store.js';
-import { nearestResolution, useScan } from '../../../../src/renderer/src/features/scan/store.js';
+import {
+  createScanStore,
+  nearestResolution,
+  useScan,
+} from '../../../../src/renderer/src/features/scan/store.js';
 import { page, pdfItem } from '../inbox/fixtures.js';
 import { installFakeApi, type FakeApi } from '../uploads/fake-api.js';
 
@@ -174,6 +178,54 @@ describe('ScanDialog', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Scan…' }));
     expect(await screen.findByText(/No scanner found/)).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Start scan' })).toHaveProperty('disabled', true);
+  });
+});
+
+describe('scanner defaults', () => {
+  it('starts from the scanner, source, mode and resolution chosen in Settings', async () => {
+    fake = installFakeApi({
+      getSettings: () =>
+        Promise.resolve({
+          scanner: {
+            device: 'epson2:net:10.0.0.5',
+            source: 'ADF Duplex',
+            mode: 'Lineart',
+            resolution: 600,
+          },
+        }),
+      listScanners: () => Promise.resolve(devices),
+      getScannerCapabilities: () =>
+        Promise.resolve({
+          sources: ['feeder', 'feeder-duplex'],
+          colours: ['color', 'gray', 'lineart'],
+          resolutions: [150, 200, 600],
+        }),
+    });
+    const store = createScanStore({ api: () => fake.api, newJobId: () => crypto.randomUUID() });
+    await store.getState().findScanners();
+    expect(store.getState()).toMatchObject({
+      deviceId: 'epson2:net:10.0.0.5',
+      source: 'feeder-duplex',
+      colour: 'lineart',
+      resolution: 600,
+    });
+  });
+
+  it('falls back to the first scanner and what it offers first without settings', async () => {
+    fake = installFakeApi({
+      getSettings: () => Promise.reject(new Error('settings unreadable')),
+      listScanners: () => Promise.resolve(devices),
+      getScannerCapabilities: () =>
+        Promise.resolve({ sources: ['flatbed'], colours: ['gray'], resolutions: [] }),
+    });
+    const store = createScanStore({ api: () => fake.api, newJobId: () => crypto.randomUUID() });
+    await store.getState().findScanners();
+    expect(store.getState()).toMatchObject({
+      deviceId: 'test:0',
+      source: 'flatbed',
+      colour: 'gray',
+      resolution: 300,
+    });
   });
 });
 
