@@ -2,6 +2,7 @@
 // queue, and the offline cache with the outbox of annotations made offline — and connects them to each other, to the session, to the settings (hot folders, upload
 // concurrency; changes apply at once) and to the contract's events.
 // Plain Node, like compose.ts, so the headless server and the tests start the same thing.
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AnnotationList } from '../shared/api/annotations.js';
 import { MAX_OFFLINE_VIEWS_PER_REQUEST, OfflineViewsResult } from '../shared/api/offline.js';
@@ -17,6 +18,7 @@ import {
 import type { MainServices } from './compose.js';
 import { megabytes } from './offline-handlers.js';
 import { openOfflineCache } from './services/cache/index.js';
+import { writeFileAtomic } from './services/fs/atomic-file.js';
 import {
   openIngestService,
   type IngestEvent,
@@ -197,14 +199,24 @@ async function startOffline(
     annotations: (documentId, signal) =>
       api('GET', `/documents/${documentId}/annotations`, { schema: AnnotationList, signal }),
     sendViews: async (views) => {
-      for (let i = 0; i < views.length; i += MAX_OFFLINE_VIEWS_PER_REQUEST) {
-        const batch = views.slice(i, i + MAX_OFFLINE_VIEWS_PER_REQUEST);
+      // Each view goes under the user who made it: views of another user of this computer wait
+      // for their sign-in. The API ignores views it has (by id), so sending ours again is harmless.
+      const me = signedInUser()?.id ?? null;
+      const ours = views.filter((v) => v.userId === null || v.userId === me);
+      for (let i = 0; i < ours.length; i += MAX_OFFLINE_VIEWS_PER_REQUEST) {
+        const batch = ours.slice(i, i + MAX_OFFLINE_VIEWS_PER_REQUEST);
         await api('POST', '/audit/offline-views', {
           body: {
             views: batch.map(({ id, documentId, viewedAt }) => ({ id, documentId, viewedAt })),
           },
           schema: OfflineViewsResult,
         });
+      }
+      const theirs = views.length - ours.length;
+      if (theirs > 0) {
+        throw new Error(
+          `${theirs} document view(s) made offline by another user of this computer wait until they sign in here.`,
+        );
       }
     },
     reportError: (message, error) =>
@@ -244,14 +256,38 @@ async function startOffline(
       );
     }, OFFLINE_STATUS_MS);
   };
+  // Offline copies are the pins of the user who made them, read with their access: another
+  // user signing in on this computer starts from an empty cache rather than read them offline.
+  const ownerFile = path.join(dataDir, 'offline-cache-owner');
+  let owner: string | null | undefined;
+  let sessionWork: Promise<void> = Promise.resolve();
+  const onSignedIn = async (userId: string, online: boolean): Promise<void> => {
+    owner ??= await readFile(ownerFile, 'utf8').then(
+      (text) => text.trim() || null,
+      () => null,
+    );
+    if (owner !== userId) {
+      if (owner !== null) {
+        report('Another user signed in: the offline copies of the previous user were removed.');
+        await offline.wipe();
+      }
+      await writeFileAtomic(ownerFile, userId, { mode: 0o600 });
+      owner = userId;
+    }
+    cache.start();
+    if (online) await offline.flush();
+  };
   const onSession = (state: ReturnType<typeof main.session.state>): void => {
     if (!state.signedIn) {
       content.revokeAll();
       void cache.cancelSync();
       return;
     }
-    cache.start();
-    if (!state.offline) void offline.flush();
+    sessionWork = sessionWork
+      .then(() => onSignedIn(state.user.id, !state.offline))
+      .catch((error: unknown) =>
+        report(`Offline copies could not be brought up to date: ${String(error)}`),
+      );
   };
   const unsubscribe = [
     cache.subscribe((event) => {
@@ -277,6 +313,7 @@ async function startOffline(
     stop: async () => {
       unsubscribe.forEach((stop) => stop());
       clearTimeout(timer);
+      await sessionWork;
       await content.close();
       await cache.stop();
     },

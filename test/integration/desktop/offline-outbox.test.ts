@@ -62,17 +62,17 @@ describe('annotation outbox', () => {
       { documentId, type: 'marker', pageNumber: 1, content: marker('first draft') },
       user,
     );
-    await outbox.queueUpdate({ id: note.id, version: 1, content: marker('final') }, note);
+    await outbox.queueUpdate({ id: note.id, version: 1, content: marker('final') }, note, user);
     const scrap = await outbox.queueCreate(
       { documentId, type: 'marker', pageNumber: 2, content: marker('scrap') },
       user,
     );
-    await outbox.queueDelete({ id: scrap.id, version: 1 }, documentId);
+    await outbox.queueDelete({ id: scrap.id, version: 1 }, documentId, user);
     expect(outbox.pending()).toBe(1);
     expect(outbox.overlay(documentId, [], user).map(labelOf)).toEqual(['final']);
 
     const before = (await onServer()).length;
-    expect(await outbox.flush(api)).toEqual({ sent: 1, conflicts: 0, stopped: false });
+    expect(await outbox.flush(api, user.id)).toEqual({ sent: 1, conflicts: 0, stopped: false });
     const after = await onServer();
     expect(after).toHaveLength(before + 1);
     const sent = after.find((a) => labelOf(a) === 'final')!;
@@ -87,11 +87,12 @@ describe('annotation outbox', () => {
     await outbox.queueUpdate(
       { id: original.id, version: original.version, content: marker('BP 150/95') },
       original,
+      user,
     );
     const gone = await w.call(token, 'DELETE', `/api/v1/annotations/${original.id}?version=1`);
     expect(gone.statusCode, gone.body).toBe(204);
 
-    expect(await outbox.flush(api)).toEqual({ sent: 0, conflicts: 1, stopped: false });
+    expect(await outbox.flush(api, user.id)).toEqual({ sent: 0, conflicts: 1, stopped: false });
     const [conflict] = outbox.conflicts();
     expect(conflict).toMatchObject({
       annotationId: original.id,
@@ -109,14 +110,14 @@ describe('annotation outbox', () => {
   it('keeps a deletion of an annotation changed on the server, and deletes it when I keep mine', async () => {
     const { outbox } = await openOutbox('changed-there');
     const original = await made('Allergy: penicillin');
-    await outbox.queueDelete({ id: original.id, version: 1 }, documentId);
+    await outbox.queueDelete({ id: original.id, version: 1 }, documentId, user);
     const changed = await w.call(token, 'PATCH', `/api/v1/annotations/${original.id}`, {
       version: 1,
       content: marker('Allergy: penicillin (confirmed)'),
     });
     expect(changed.statusCode, changed.body).toBe(200);
 
-    await outbox.flush(api);
+    await outbox.flush(api, user.id);
     const [conflict] = outbox.conflicts();
     expect(conflict).toMatchObject({
       reason: 'changed-on-server',
@@ -141,9 +142,22 @@ describe('annotation outbox', () => {
       token: () => token,
       fetch: globalThis.fetch,
     });
-    expect(await outbox.flush(down)).toEqual({ sent: 0, conflicts: 0, stopped: true });
+    expect(await outbox.flush(down, user.id)).toEqual({ sent: 0, conflicts: 0, stopped: true });
     expect(outbox.pending()).toBe(1);
-    expect(await outbox.flush(api)).toMatchObject({ sent: 1, stopped: false });
+    expect(await outbox.flush(api, user.id)).toMatchObject({ sent: 1, stopped: false });
+  });
+
+  it('sends a change only with the sign-in of the user who made it', async () => {
+    const { outbox } = await openOutbox('two-users');
+    const colleague = { id: '00000000-0000-4000-8000-000000000002', name: 'Alpha nurse' };
+    await outbox.queueCreate(
+      { documentId, type: 'marker', pageNumber: 1, content: marker('by a colleague') },
+      colleague,
+    );
+    expect(await outbox.flush(api, user.id)).toEqual({ sent: 0, conflicts: 0, stopped: false });
+    expect(outbox.pending()).toBe(1);
+    expect((await onServer()).some((a) => labelOf(a) === 'by a colleague')).toBe(false);
+    expect(await outbox.flush(api, colleague.id)).toMatchObject({ sent: 1 });
   });
 
   it('keeps an outbox it cannot read aside and says so', async () => {

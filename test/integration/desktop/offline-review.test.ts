@@ -308,4 +308,15 @@ describe('offline review over the WebSocket transport', () => {
       .catch((e: unknown) => e);
     expect(again).toMatchObject({ message: expect.stringContaining('no annotation conflict') });
   });
+
+  it('starts another user of this computer from an empty cache', async () => {
+    await api.signOut();
+    const signIn = await api.signIn({ email: w.a.users.admin.email, password: PASSWORD });
+    expect(signIn.ok).toBe(true);
+    const emptied = await until('the previous user’s copies to go', async () => {
+      const status = await api.getOfflineStatus();
+      return status.pins.length === 0 && status.usage.usedBytes === 0 && status;
+    });
+    expect(emptied.usage.patients).toEqual([]);
+  });
 });

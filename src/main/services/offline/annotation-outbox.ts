@@ -41,6 +41,8 @@ const Op = z.discriminatedUnion('kind', [
     pageNumber: z.number().int(),
     content: AnnotationContent,
     madeAt: z.string(),
+    /** the user who made the change; it is sent only with their sign-in */
+    by: z.string().nullable().default(null),
   }),
   z.object({
     kind: z.literal('update'),
@@ -51,6 +53,8 @@ const Op = z.discriminatedUnion('kind', [
     pageNumber: z.number().int(),
     content: AnnotationContent,
     madeAt: z.string(),
+    /** the user who made the change; it is sent only with their sign-in */
+    by: z.string().nullable().default(null),
   }),
   z.object({
     kind: z.literal('delete'),
@@ -58,6 +62,8 @@ const Op = z.discriminatedUnion('kind', [
     documentId: z.string(),
     baseVersion: z.number().int(),
     madeAt: z.string(),
+    /** the user who made the change; it is sent only with their sign-in */
+    by: z.string().nullable().default(null),
   }),
 ]);
 type Op = z.infer<typeof Op>;
@@ -195,6 +201,7 @@ export class AnnotationOutbox {
 
   /** Queues a new annotation; resolves with it as the viewer shows it until it is sent. */
   queueCreate(input: AnnotationCreateInput, user: OutboxUser | null): Promise<Annotation> {
+    const by = user?.id ?? null;
     return this.#change(() => {
       const op: Op = {
         kind: 'create',
@@ -204,6 +211,7 @@ export class AnnotationOutbox {
         pageNumber: input.pageNumber,
         content: input.content,
         madeAt: this.#now(),
+        by,
       };
       this.#state.ops.push(op);
       return this.#localAnnotation(op, user);
@@ -211,7 +219,11 @@ export class AnnotationOutbox {
   }
 
   /** Queues a change of `current` (the annotation as the viewer has it). */
-  queueUpdate(input: AnnotationUpdateInput, current: Annotation): Promise<Annotation> {
+  queueUpdate(
+    input: AnnotationUpdateInput,
+    current: Annotation,
+    user: OutboxUser | null,
+  ): Promise<Annotation> {
     return this.#change(() => {
       const madeAt = this.#now();
       const pageNumber = input.pageNumber ?? current.pageNumber;
@@ -235,6 +247,7 @@ export class AnnotationOutbox {
           pageNumber,
           content,
           madeAt,
+          by: user?.id ?? null,
         });
       }
       return withChange(current, { pageNumber, content }, madeAt);
@@ -242,7 +255,11 @@ export class AnnotationOutbox {
   }
 
   /** Queues a deletion; an annotation made offline and not sent yet simply goes. */
-  queueDelete(input: { id: string; version: number }, documentId: string): Promise<void> {
+  queueDelete(
+    input: { id: string; version: number },
+    documentId: string,
+    user: OutboxUser | null,
+  ): Promise<void> {
     return this.#change(() => {
       const id = this.serverIdOf(input.id);
       const at = this.#state.ops.findIndex(
@@ -261,20 +278,28 @@ export class AnnotationOutbox {
         documentId,
         baseVersion,
         madeAt: this.#now(),
+        by: user?.id ?? null,
       });
     });
   }
 
   /**
    * Sends the waiting changes in the order they were made. Stops at the first that cannot reach
-   * the server (it stays first); one the server will not take becomes a conflict.
+   * the server (it stays first); one the server will not take becomes a conflict. Changes
+   * another user made on this computer wait for their sign-in: sent with `userId`'s token they
+   * would be recorded as `userId`'s.
    */
-  flush(api: ApiHttp): Promise<FlushResult> {
+  flush(api: ApiHttp, userId: string | null): Promise<FlushResult> {
     return this.#exclusive(async () => {
       let sent = 0;
       let conflicts = 0;
-      while (this.#state.ops.length > 0) {
-        const op = this.#state.ops[0]!;
+      let at = 0;
+      while (at < this.#state.ops.length) {
+        const op = this.#state.ops[at]!;
+        if (op.by && userId && op.by !== userId) {
+          at++;
+          continue;
+        }
         try {
           await this.#send(api, op);
           sent++;
@@ -287,7 +312,7 @@ export class AnnotationOutbox {
             conflicts++;
           }
         }
-        this.#state.ops.shift();
+        this.#state.ops.splice(at, 1);
         await this.#save();
         this.#emit(conflicts > 0);
       }

@@ -69,7 +69,7 @@ export class OfflineService {
         const state = this.#session.state();
         if (!state.signedIn || state.offline) return;
         try {
-          const result = await this.outbox.flush(this.#session.api);
+          const result = await this.outbox.flush(this.#session.api, state.user.id);
           if (result.conflicts > 0) {
             this.#report(
               `${result.conflicts} annotation(s) changed offline conflict with changes on the server; both versions are kept until you choose.`,

@@ -261,7 +261,7 @@ export class RecordsService {
       const queued = offline ? await this.queuedAnnotation(offline, input.id) : null;
       if (offline && queued) {
         // Made or changed offline and not sent yet: the queued change is updated instead.
-        const annotation = await offline.outbox.queueUpdate(input, queued);
+        const annotation = await offline.outbox.queueUpdate(input, queued, offline.user());
         void offline.flush();
         return annotation;
       }
@@ -278,7 +278,7 @@ export class RecordsService {
             `Could not save the annotation: the server cannot be reached and annotation ${id} is not available offline.`,
           );
         }
-        return o.outbox.queueUpdate(input, current);
+        return o.outbox.queueUpdate(input, current, o.user());
       }
     });
   }
@@ -288,7 +288,7 @@ export class RecordsService {
       const offline = this.offline();
       const queued = offline ? await this.queuedAnnotation(offline, id) : null;
       if (offline && queued) {
-        await offline.outbox.queueDelete({ id, version }, queued.documentId);
+        await offline.outbox.queueDelete({ id, version }, queued.documentId, offline.user());
         void offline.flush();
         return { id };
       }
@@ -304,7 +304,7 @@ export class RecordsService {
             `Could not delete the annotation: the server cannot be reached and annotation ${id} is not available offline.`,
           );
         }
-        await o.outbox.queueDelete({ id, version }, current.documentId);
+        await o.outbox.queueDelete({ id, version }, current.documentId, o.user());
       }
       return { id };
     });
