@@ -102,13 +102,7 @@ export function DocumentGallery({ documents, selectedIndex, onSelect, onOpen }: 
                 >
                   <span className="doc-thumb-image">
                     {thumbnail?.url ? (
-                      <img
-                        src={thumbnail.url}
-                        alt=""
-                        loading="lazy"
-                        decoding="async"
-                        draggable={false}
-                      />
+                      <img src={thumbnail.url} alt="" decoding="async" draggable={false} />
                     ) : (
                       <DocumentIcon contentType={doc.contentType} />
                     )}
