@@ -145,6 +145,10 @@ describe('offline review over the WebSocket transport', () => {
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 100-199/${bytes.length}`);
     expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(100, 200))).toBe(true);
+    const head = await fetch(opened.url, { method: 'HEAD' });
+    expect(head.headers.get('content-length')).toBe(String(bytes.length));
+    const beyond = await fetch(opened.url, { headers: { range: `bytes=${bytes.length}-` } });
+    expect(beyond.status).toBe(416);
     // A guessed or altered capability opens nothing.
     const guessed = await fetch(`${url.origin}/documents/${'A'.repeat(43)}`);
     expect(guessed.status).toBe(404);
@@ -176,6 +180,12 @@ describe('offline review over the WebSocket transport', () => {
     expect(opened.document.id).toBe(report.id);
     const served = Buffer.from(await (await fetch(opened.url)).arrayBuffer());
     expect(served.equals(bytes)).toBe(true);
+
+    const thumbnails = await api.getThumbnailUrls({ ids: [report.id, w.a.documents.lab] });
+    expect(thumbnails.urls[w.a.documents.lab]).toBeNull();
+    const thumbnail = await fetch(thumbnails.urls[report.id]!);
+    expect(thumbnail.headers.get('content-type')).toBe('image/jpeg');
+    expect([...Buffer.from(await thumbnail.arrayBuffer()).subarray(0, 2)]).toEqual([0xff, 0xd8]);
 
     // A document that was never kept offline: the error names it and says why.
     const missing = await api.openDocument({ id: w.a.documents.lab }).catch((e: unknown) => e);

@@ -14,6 +14,8 @@ export const CONTENT_URL_TTL_MS = 30 * 60_000;
 
 interface Grant {
   documentId: string;
+  /** the document's file, or its thumbnail (a small JPEG, sent whole) */
+  kind: 'file' | 'thumbnail';
   expiresAt: number;
 }
 
@@ -21,7 +23,7 @@ export interface ContentServer {
   /** e.g. http://127.0.0.1:43817, for the renderer's Content-Security-Policy */
   origin: string;
   /** A URL that serves `documentId`'s cached bytes until `expiresAt`. */
-  grant(documentId: string): { url: string; expiresAt: string };
+  grant(documentId: string, kind?: 'file' | 'thumbnail'): { url: string; expiresAt: string };
   /** Makes every URL handed out so far stop working (sign-out, a wiped cache). */
   revokeAll(): void;
   close(): Promise<void>;
@@ -80,6 +82,16 @@ export async function startContentServer(o: ContentServerOptions): Promise<Conte
       return;
     }
     const cache = o.cache();
+    if (grant.kind === 'thumbnail') {
+      const thumbnail = cache ? await cache.cachedThumbnail(grant.documentId) : null;
+      if (!thumbnail) {
+        plain(response, 404, gone(grant.documentId));
+        return;
+      }
+      response.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': thumbnail.length });
+      response.end(request.method === 'HEAD' ? undefined : thumbnail);
+      return;
+    }
     const document = cache ? await cache.cachedDocument(grant.documentId) : null;
     if (!cache || !document) {
       plain(response, 404, gone(grant.documentId));
@@ -126,12 +138,12 @@ export async function startContentServer(o: ContentServerOptions): Promise<Conte
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
-    grant(documentId) {
+    grant(documentId, kind = 'file') {
       const now = clock().getTime();
       for (const [key, g] of grants) if (g.expiresAt <= now) grants.delete(key);
       const token = randomBytes(32).toString('base64url');
       const expiresAt = now + ttl;
-      grants.set(token, { documentId, expiresAt });
+      grants.set(token, { documentId, kind, expiresAt });
       return { url: `${origin}/documents/${token}`, expiresAt: new Date(expiresAt).toISOString() };
     },
     revokeAll() {

@@ -146,7 +146,21 @@ export class RecordsService {
 
   getThumbnailUrls({ ids }: { ids: string[] }): Promise<ThumbnailUrls> {
     return this.call('load the thumbnails', (api) =>
-      api('POST', '/documents/thumbnail-urls', { body: { ids }, schema: ThumbnailUrls }),
+      this.orFromCache(
+        () => api('POST', '/documents/thumbnail-urls', { body: { ids }, schema: ThumbnailUrls }),
+        async (offline) => {
+          // Offline, the thumbnails kept with offline copies, served like their files.
+          const urls: Record<string, string | null> = {};
+          let expiresAt = new Date(Date.now() + 60_000).toISOString();
+          for (const id of ids) {
+            const kept = await offline.cache.cachedThumbnail(id);
+            const grant = kept ? offline.content.grant(id, 'thumbnail') : null;
+            urls[id] = grant?.url ?? null;
+            if (grant) expiresAt = grant.expiresAt;
+          }
+          return { urls, expiresAt };
+        },
+      ),
     );
   }
 
