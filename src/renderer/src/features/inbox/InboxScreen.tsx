@@ -171,7 +171,11 @@ function ItemCard({
         aria-label={`Open ${name}`}
         onClick={() => useInbox.getState().open(item.id)}
       >
-        <InboxThumbnail thumbnail={item.thumbnail} alt={`First page of ${name}`} />
+        <InboxThumbnail
+          thumbnail={item.thumbnail}
+          alt={`First page of ${name}`}
+          rotation={item.pages?.[0]?.rotation ?? 0}
+        />
       </button>
       <div className="inbox-item-text">
         <span className="inbox-item-name">{name}</span>

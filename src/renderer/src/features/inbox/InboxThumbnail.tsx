@@ -37,7 +37,7 @@ export function InboxThumbnail({
         className="inbox-thumb"
         src={thumb.url}
         alt={alt}
-        style={rotation ? { transform: `rotate(${rotation}deg)` } : undefined}
+        style={rotation ? { transform: turned(rotation) } : undefined}
       />
     );
   }
@@ -46,4 +46,9 @@ export function InboxThumbnail({
       {thumb?.state === 'failed' ? 'No preview' : ''}
     </span>
   );
+}
+
+/** A quarter turn makes a portrait box landscape: it shrinks to fit the box it had (4.5 × 6 rem). */
+function turned(rotation: number): string {
+  return rotation % 180 === 0 ? `rotate(${rotation}deg)` : `rotate(${rotation}deg) scale(0.75)`;
 }
