@@ -314,6 +314,7 @@ async function startOffline(
       unsubscribe.forEach((stop) => stop());
       clearTimeout(timer);
       await sessionWork;
+      await offline.settle();
       await content.close();
       await cache.stop();
     },

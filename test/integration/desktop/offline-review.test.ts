@@ -37,6 +37,8 @@ let api: WebSocketApi;
 let patientId: string;
 let report: DocumentReference;
 let bytes: Buffer;
+let referral: DocumentReference;
+const referralBytes = pdf(1, 'Referral to cardiology');
 let networkDown = false;
 
 async function until<T>(what: string, check: () => Promise<T | undefined | false>, ms = 30_000) {
@@ -64,6 +66,21 @@ async function serverAnnotations(): Promise<Annotation[]> {
   return res.json<{ items: Annotation[] }>().items;
 }
 
+async function upload(patient: string, title: string, file: Buffer): Promise<DocumentReference> {
+  const form = new FormData();
+  form.append('patientId', patient);
+  form.append('category', 'clinical-note');
+  form.append('title', title);
+  form.append('file', new Blob([file], { type: 'application/pdf' }), `${title}.pdf`);
+  const res = await fetch(`${w.url()}/api/v1/documents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await res.json()) as DocumentReference;
+}
+
 beforeAll(async () => {
   proxy = await startTcpProxy();
   // Signed URLs name the host the server is configured with, so files come through the proxy too.
@@ -73,18 +90,9 @@ beforeAll(async () => {
   // Not the world's first patient: its made-up documents have no files to download.
   patientId = w.a.patients[1]!;
   bytes = await pdf(3, 'Discharge summary');
-  const form = new FormData();
-  form.append('patientId', patientId);
-  form.append('category', 'clinical-note');
-  form.append('title', 'Discharge summary');
-  form.append('file', new Blob([bytes], { type: 'application/pdf' }), 'discharge.pdf');
-  const res = await fetch(`${w.url()}/api/v1/documents`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
-  report = (await res.json()) as DocumentReference;
+  report = await upload(patientId, 'Discharge summary', bytes);
+  // Another patient's, never pinned: kept only because it was opened.
+  referral = await upload(w.a.patients[2]!, 'Referral', await referralBytes);
   folder = temporaryDir('medaius-offline-');
   headless = await startHeadless({
     env: { ...TEST_SECRETS_ENV, MEDAIUS_API_URL: proxy.url, MEDAIUS_DATA_DIR: folder.dir },
@@ -154,6 +162,19 @@ describe('offline review over the WebSocket transport', () => {
     expect(guessed.status).toBe(404);
   });
 
+  it('keeps a document opened from the server, so the next open is from this computer', async () => {
+    const first = await api.openDocument({ id: referral.id });
+    expect(new URL(first.url).host).toBe(new URL(proxy.url).host);
+    await until('the opened document to be kept', async () => {
+      const status = await api.getOfflineStatus();
+      return status.usage.patients.some((p) => p.patientId === w.a.patients[2]);
+    });
+    const second = await api.openDocument({ id: referral.id });
+    expect(new URL(second.url).host).not.toBe(new URL(proxy.url).host);
+    const served = Buffer.from(await (await fetch(second.url)).arrayBuffer());
+    expect(served.equals(await referralBytes)).toBe(true);
+  });
+
   it('keeps nothing readable on disk: the PDF bytes are nowhere in the data folder', () => {
     const needle = bytes.subarray(0, 64);
     const walk = (dir: string): string[] =>
@@ -163,7 +184,11 @@ describe('offline review over the WebSocket transport', () => {
       });
     const files = walk(path.join(folder.dir, 'offline-cache'));
     expect(files.length).toBeGreaterThan(2);
-    for (const file of files) expect(readFileSync(file).includes(needle), file).toBe(false);
+    for (const file of files) {
+      const content = readFileSync(file);
+      expect(content.includes(needle), file).toBe(false);
+      expect(content.includes(Buffer.from('Discharge summary')), file).toBe(false);
+    }
   });
 
   it('with the API stopped: lists, opens from the cache and annotates', async () => {

@@ -37,6 +37,7 @@ export class OfflineService {
   readonly #session: OfflineSession;
   readonly #report: (message: string) => void;
   #flushing: Promise<void> | null = null;
+  readonly #keeping = new Map<string, Promise<void>>();
   #flushAgain = false;
 
   constructor(o: OfflineServiceOptions) {
@@ -84,6 +85,31 @@ export class OfflineService {
       this.#flushing = null;
     });
     return this.#flushing;
+  }
+
+  /**
+   * Keeps a copy of a document just opened from the server, in the background, so the next
+   * open is served from this computer (when the size limit allows; pinned copies are never
+   * evicted for it).
+   */
+  keepCopy(documentId: string): void {
+    if (this.#keeping.has(documentId)) return;
+    const run = this.cache
+      .open(documentId)
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          this.#report(
+            `Document ${documentId} could not be kept on this computer for quick opening: ${(error as Error).message}`,
+          ),
+      )
+      .finally(() => this.#keeping.delete(documentId));
+    this.#keeping.set(documentId, run);
+  }
+
+  /** Waits for copies being kept in the background; called before the cache stops. */
+  async settle(): Promise<void> {
+    await Promise.all(this.#keeping.values());
   }
 
   async pin(target: OfflineTarget): Promise<OfflineStatus> {

@@ -225,6 +225,8 @@ export class RecordsService {
         body: { disposition: 'inline' },
         schema: DocumentUrls,
       });
+      // Opened once from the server, kept for the next time: then it opens from here.
+      offline?.keepCopy(id);
       return { document, url: urls.url, expiresAt: urls.expiresAt };
     });
   }
