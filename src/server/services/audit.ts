@@ -56,9 +56,9 @@ export class AuditService {
   /**
    * Appends one entry; pass the transaction of the change it records so both commit together.
    * Without one, the entry commits in a transaction of its own, shared with the other entries
-   * of its chain that arrive while the previous one is being written (group commit: one head
-   * lock, one insert, one head update for them all). Either way it resolves only once the
-   * entry is committed.
+   * of its chain that arrive in the same turn of the event loop or while the previous one is
+   * being written (group commit: one head lock, one insert, one head update for them all).
+   * Either way it resolves only once the entry is committed.
    */
   async record(ctx: AuditContext, entry: AuditEntry, trx?: Kysely<DB>): Promise<void> {
     if (trx) return this.append(trx, ctx.organizationId ?? SYSTEM_CHAIN, [{ ctx, entry }]);
@@ -69,7 +69,10 @@ export class AuditService {
         queue.push({ ctx, entry, resolve, reject });
       } else {
         this.waiting.set(chain, [{ ctx, entry, resolve, reject }]);
-        void this.commitWaiting(chain);
+        // Start after the requests the event loop has already taken in this turn have had
+        // their say: SQLite runs a whole commit without yielding to I/O, so a group started
+        // at once would nearly always hold one entry, and each request pay a commit.
+        setImmediate(() => void this.commitWaiting(chain));
       }
     });
   }
