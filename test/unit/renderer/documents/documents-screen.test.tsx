@@ -320,6 +320,37 @@ describe('keyboard and opening', () => {
   });
 });
 
+describe('mouse', () => {
+  it('opens a document with one click, without the details panel reflowing the grid first', async () => {
+    const all = Array.from({ length: 6 }, (_, i) => doc(i + 1));
+    showDocuments(all);
+    await waitFor(() => expect(status().textContent).toBe('6 documents'));
+    const cell = within(gallery()).getByRole('button', { name: 'Document 3' });
+    // a press focuses the button before its click; the panel must not appear in between
+    fireEvent.pointerDown(cell);
+    act(() => cell.focus());
+    expect(screen.queryByRole('complementary', { name: 'Document details' })).toBeNull();
+    fireEvent.pointerUp(cell);
+    fireEvent.click(cell);
+    expect(useNavigation.getState().route).toMatchObject({
+      screen: 'viewer',
+      documentId: all[2]!.id,
+    });
+  });
+
+  it('selects a row of the list by clicking beside its title', async () => {
+    showDocuments([doc(1), doc(2)]);
+    await waitFor(() => expect(status().textContent).toBe('2 documents'));
+    fireEvent.click(screen.getByRole('button', { name: 'List view' }));
+    const row = within(screen.getByRole('region', { name: 'Document list' }))
+      .getAllByRole('row')
+      .find((r) => r.textContent?.includes('Document 2'))!;
+    fireEvent.click(within(row).getAllByRole('cell')[1]!);
+    expect((screen.getByLabelText('Title') as HTMLInputElement).value).toBe('Document 2');
+    expect(useNavigation.getState().route).toEqual({ screen: 'patients' });
+  });
+});
+
 describe('coming back', () => {
   it('finds the document the user had, in view and focused, after the viewer', async () => {
     const all = Array.from({ length: 300 }, (_, i) =>

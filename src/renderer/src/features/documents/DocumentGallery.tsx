@@ -7,7 +7,7 @@ import type { DocumentReference } from '../../../../shared/api/schemas.js';
 import { categoryLabel, formatDate } from '../../lib/format.js';
 import { useElementWidth } from '../../lib/use-element-width.js';
 import { DocumentIcon } from './DocumentIcon.js';
-import { useGridKeys } from './use-grid-keys.js';
+import { useFocusSelects, useGridKeys } from './use-grid-keys.js';
 import { useDocuments } from './useDocuments.js';
 
 export const CELL_WIDTH = 184;
@@ -60,6 +60,7 @@ export function DocumentGallery({ documents, selectedIndex, onSelect, onOpen }: 
     reveal,
     ready: width > 0 && rowCount > 0,
   });
+  const { containerProps, focusSelects } = useFocusSelects(onSelect);
   const tabStop = selectedIndex >= 0 ? selectedIndex : 0;
 
   return (
@@ -69,6 +70,7 @@ export function DocumentGallery({ documents, selectedIndex, onSelect, onOpen }: 
       aria-describedby="gallery-keys"
       className="gallery scroller"
       onKeyDown={onKeyDown}
+      {...containerProps}
     >
       <p id="gallery-keys" className="visually-hidden">
         Arrow keys move between documents, Home and End go to the first and last, Enter opens.
@@ -97,7 +99,7 @@ export function DocumentGallery({ documents, selectedIndex, onSelect, onOpen }: 
                   aria-label={doc.title}
                   aria-describedby={`doc-meta-${doc.id}`}
                   aria-current={index === selectedIndex ? 'true' : undefined}
-                  onFocus={() => index !== selectedIndex && onSelect(index)}
+                  onFocus={() => index !== selectedIndex && focusSelects(index)}
                   onClick={() => onOpen(index)}
                 >
                   <span className="doc-thumb-image">

@@ -7,7 +7,7 @@ import { categoryLabel, formatBytes, formatDate } from '../../lib/format.js';
 import { kindOf } from './DocumentIcon.js';
 import type { SortOrder } from './document-order.js';
 import { encounterLabel } from './encounter-label.js';
-import { useGridKeys } from './use-grid-keys.js';
+import { useFocusSelects, useGridKeys } from './use-grid-keys.js';
 import { useDocuments } from './useDocuments.js';
 
 export const LIST_ROW_HEIGHT = 40;
@@ -53,6 +53,7 @@ export function DocumentList({ documents, encounters, selectedIndex, onSelect, o
     reveal,
     ready: documents.length > 0,
   });
+  const { containerProps, focusSelects } = useFocusSelects(onSelect);
   const tabStop = selectedIndex >= 0 ? selectedIndex : 0;
 
   return (
@@ -61,6 +62,7 @@ export function DocumentList({ documents, encounters, selectedIndex, onSelect, o
       aria-label="Document list"
       className="doc-list scroller"
       onKeyDown={onKeyDown}
+      {...containerProps}
     >
       <div role="table" aria-label="Documents" aria-rowcount={documents.length + 1}>
         <div role="rowgroup" className="doc-list-head">
@@ -93,6 +95,10 @@ export function DocumentList({ documents, encounters, selectedIndex, onSelect, o
                 role="row"
                 aria-rowindex={item.index + 2}
                 className={`doc-list-row${selected ? ' selected' : ''}`}
+                // A click beside the title (which opens) selects, for the details panel.
+                onClick={(event) => {
+                  if (!(event.target as HTMLElement).closest('button')) onSelect(item.index);
+                }}
                 style={{
                   transform: `translateY(${item.start - LIST_ROW_HEIGHT}px)`,
                   height: LIST_ROW_HEIGHT,
@@ -105,7 +111,7 @@ export function DocumentList({ documents, encounters, selectedIndex, onSelect, o
                     data-index-key={item.index}
                     tabIndex={item.index === tabStop ? 0 : -1}
                     aria-current={selected ? 'true' : undefined}
-                    onFocus={() => !selected && onSelect(item.index)}
+                    onFocus={() => !selected && focusSelects(item.index)}
                     onClick={() => onOpen(item.index)}
                   >
                     {doc.title}

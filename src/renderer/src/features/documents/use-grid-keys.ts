@@ -102,3 +102,25 @@ export function useGridKeys({
     [count, columns, pageRows, current, select, open, reveal],
   );
 }
+
+/**
+ * Selection follows keyboard focus, not the mouse: a press focuses the button before its click,
+ * and selecting then would open the details panel, narrow the grid and move the cell away from
+ * under the pointer, so the click that should open the document would land elsewhere.
+ */
+export function useFocusSelects(select: (index: number) => void) {
+  const pointerDown = useRef(false);
+  return {
+    containerProps: {
+      onPointerDown: () => {
+        pointerDown.current = true;
+      },
+      onPointerUp: () => {
+        pointerDown.current = false;
+      },
+    },
+    focusSelects: (index: number) => {
+      if (!pointerDown.current) select(index);
+    },
+  };
+}
