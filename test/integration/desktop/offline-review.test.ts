@@ -17,6 +17,7 @@ import {
 } from '../../../src/renderer/src/lib/ws-api.js';
 import type { Annotation } from '../../../src/shared/api/annotations.js';
 import type { DocumentReference } from '../../../src/shared/api/schemas.js';
+import type { AnnotationConflictItem, OfflineStatus } from '../../../src/shared/ipc/offline.js';
 import { BACKENDS, createBackendWorld } from '../../support/backends.js';
 import { pdf } from '../../support/files.js';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
@@ -122,6 +123,8 @@ describe('offline review over the WebSocket transport', () => {
   it('pins a patient and reports the download until every copy is here', async () => {
     kept = await api.createAnnotation({ documentId: report.id, ...marker('Check potassium') });
     theirsWins = await api.createAnnotation({ documentId: report.id, ...marker('Follow up') });
+    const pushed: OfflineStatus[] = [];
+    const stop = api.onOfflineChanged((status) => pushed.push(status));
     const pinned = await api.pinOffline({ patientId });
     // Named from the server's record once it is here; until then by its id.
     expect(pinned.pins).toEqual([expect.objectContaining({ target: { patientId } })]);
@@ -137,6 +140,11 @@ describe('offline review over the WebSocket transport', () => {
       expect.objectContaining({ patientId, name: 'Alan Turing', documents: 1 }),
     ]);
     expect(ready.usage.limitBytes).toBe(2048 * 1024 * 1024);
+    // The settings screen hears of the download without asking.
+    await until('a pushed status with the pin ready', async () =>
+      pushed.some((s) => s.pins[0]?.state === 'ready'),
+    );
+    stop();
   });
 
   it('opens the PDF from the cache through a loopback URL, online too, with ranges', async () => {
@@ -279,12 +287,16 @@ describe('offline review over the WebSocket transport', () => {
   });
 
   it('back online: sends the annotation and the view, and reports both conflicts', async () => {
+    const pushed: AnnotationConflictItem[][] = [];
+    const stop = api.onAnnotationConflictsChanged(({ items }) => pushed.push(items));
     await proxy.up();
     networkDown = false;
     const conflicts = await until('two conflicts', async () => {
       const list = await api.listAnnotationConflicts();
       return list.items.length === 2 && list.items;
     });
+    await until('the conflicts to be pushed', async () => pushed.at(-1)?.length === 2);
+    stop();
     const labels = (await serverAnnotations()).map((a) => (a.content as { label: string }).label);
     expect(labels.sort()).toEqual(['Theirs: 3.9', 'Theirs: in 1 week', 'Written offline']);
     for (const conflict of conflicts) {
