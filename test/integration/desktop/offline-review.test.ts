@@ -208,6 +208,9 @@ describe('offline review over the WebSocket transport', () => {
     const documents = await api.listDocuments({ patientId });
     expect(documents.items.map((d) => d.id)).toEqual([report.id]);
     expect((await api.listEncounters({ patientId })).length).toBe(2);
+    // A patient with nothing kept here is not shown as having no documents.
+    const unknown = await api.listDocuments({ patientId: w.a.patients[0]! }).catch((e) => e);
+    expect(unknown).toMatchObject({ code: 'offline' });
 
     const opened = await api.openDocument({ id: report.id });
     expect(opened.document.id).toBe(report.id);

@@ -108,6 +108,12 @@ export class RecordsService {
             patientId: input.patientId,
             encounterId: input.encounterId,
           });
+          // Nothing of this patient is here: "no documents" would be untrue, so say offline.
+          const known =
+            cached.length > 0 ||
+            (input.patientId !== undefined &&
+              (await offline.cache.cachedPatient(input.patientId)) !== null);
+          if (!known) return null;
           return { items: cached.filter((d) => matchesFilter(d, input)), nextCursor: null };
         },
       ),
