@@ -105,7 +105,10 @@ export function installLayout(): void {
     this: HTMLElement,
     options?: ScrollToOptions | number,
   ) {
-    if (typeof options === 'object' && options.top !== undefined) this.scrollTop = options.top;
+    // As in a browser, a scroll to where it already is fires no scroll event.
+    if (typeof options !== 'object' || options.top === undefined) return;
+    if (options.top === this.scrollTop) return;
+    this.scrollTop = options.top;
     this.dispatchEvent(new Event('scroll'));
   } as typeof HTMLElement.prototype.scrollTo;
 }

@@ -40,10 +40,12 @@ export function useGridKeys({
     revealed.current = true;
     if (current < 0) return;
     reveal(current);
-    if (document.activeElement === null || document.activeElement === document.body) {
-      pendingFocus.current = current;
-    }
-  }, [ready, current, reveal]);
+    if (document.activeElement !== null && document.activeElement !== document.body) return;
+    const element = container.current?.querySelector<HTMLElement>(`[data-index-key="${current}"]`);
+    // Already rendered (no scroll was needed, so no render follows): focus it now.
+    if (element) element.focus({ preventScroll: true });
+    else pendingFocus.current = current;
+  }, [ready, current, reveal, container]);
 
   // Runs after every render: the item to focus may only now have been rendered by the virtualizer.
   useEffect(() => {
