@@ -78,6 +78,8 @@ export interface DocumentFilter {
   from?: string;
   to?: string;
   status?: DocumentStatus;
+  /** LIKE patterns (lower case, escaped with \\) the lower-cased title must all match */
+  titleLike?: readonly string[];
   deleted: boolean;
   /** Limits the list to patients on this user's care team (patient ACL). */
   grantedTo?: string;
@@ -140,6 +142,9 @@ export class DocumentRepository {
     if (f.from) q = q.where('d.document_date', '>=', f.from);
     if (f.to) q = q.where('d.document_date', '<=', f.to);
     if (f.status) q = q.where('d.status', '=', f.status);
+    for (const pattern of f.titleLike ?? []) {
+      q = q.where(sql<boolean>`lower(${sql.ref('d.title')}) like ${pattern} escape '\\'`);
+    }
     q = q.where('d.deleted_at', f.deleted ? 'is not' : 'is', null);
     if (f.grantedTo) {
       const userId = f.grantedTo;

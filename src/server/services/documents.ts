@@ -119,6 +119,7 @@ export class DocumentService {
       from: query.from,
       to: query.to,
       status: query.status === 'deleted' ? undefined : query.status,
+      titleLike: query.q ? titlePatterns(query.q) : undefined,
       deleted,
       grantedTo: this.access.aclApplies(actor) && !query.patientId ? actor.userId : undefined,
       after: after && { documentDate: after[0]!, createdAt: after[1]!, id: after[2]! },
@@ -319,4 +320,13 @@ export function toDocument(row: ListedDocumentRow): DocumentReference {
     deletedAt: row.deleted_at,
     deletedBy: row.deleted_by,
   };
+}
+
+/** One LIKE pattern per word of a title search: contains the word, in any case. */
+function titlePatterns(q: string): string[] {
+  return q
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
 }

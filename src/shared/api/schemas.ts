@@ -106,6 +106,13 @@ export const DocumentListQuery = z
     to: isoDate.optional(),
     /** `deleted` lists soft-deleted documents and is for administrators only. */
     status: z.enum([...DOCUMENT_STATUSES, 'deleted']).optional(),
+    /** Words the title must all contain, in any case (at most 8 words). */
+    q: z
+      .string()
+      .trim()
+      .max(200)
+      .refine((q) => q.split(/\s+/).length <= 8, { message: 'Search for at most 8 words' })
+      .optional(),
     limit: pageLimit(50),
     cursor: cursor.optional(),
   })

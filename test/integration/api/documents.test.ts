@@ -92,6 +92,35 @@ describe.each(DIALECTS)('documents (%s)', (dialect) => {
     expect(ranged.length).toBeGreaterThan(0);
   });
 
+  it('finds documents whose titles hold every word searched, in any case, wildcards taken literally', async () => {
+    const other = w.a.patients[0]!;
+    const titles = ['Lipid Panel March', 'lipid panel april', 'Chest X-ray', '100% done_ok'];
+    const byTitle = new Map<string, string>();
+    for (const title of titles) {
+      byTitle.set(title, (await w.addDocument(w.a, other, { title, category: 'lab' })).id);
+    }
+    const search = async (q: string) =>
+      (await listAll(`patientId=${other}&limit=1&q=${encodeURIComponent(q)}`))
+        .map((d) => d.title)
+        .sort();
+
+    expect(await search('LIPID')).toEqual(['Lipid Panel March', 'lipid panel april']);
+    expect(await search('panel  march')).toEqual(['Lipid Panel March']);
+    expect(await search('x-ray chest')).toEqual(['Chest X-ray']);
+    expect(await search('%')).toEqual(['100% done_ok']);
+    expect(await search('l_p')).toEqual([]);
+    expect(await search('done_ok')).toEqual(['100% done_ok']);
+    expect(await search('echo')).toEqual([]);
+
+    const tooMany = await w.call(
+      clinician,
+      'GET',
+      `/api/v1/documents?patientId=${other}&q=${encodeURIComponent('a b c d e f g h i')}`,
+    );
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.body).toContain('at most 8 words');
+  });
+
   it('lists each document exactly as reading it alone shows it, whatever its text holds', async () => {
     const other = w.a.patients[2]!;
     const tricky = [

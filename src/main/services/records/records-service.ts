@@ -36,14 +36,6 @@ const PatientPage = pageOf(Patient);
 const DocumentPage = pageOf(DocumentReference);
 const EncounterList = z.object({ items: z.array(Encounter) });
 
-/** The API answers pages of at most this many documents. */
-const API_PAGE = 100;
-/**
- * Until the API filters titles itself, `documents:list` with `q` filters here, reading at most
- * this many documents per call; the answer's cursor continues the search where it stopped.
- */
-export const TITLE_SCAN_BUDGET = 2_000;
-
 export interface RecordsSession {
   api: ApiHttp;
   state(): { signedIn: boolean };
@@ -121,33 +113,7 @@ export class RecordsService {
   }
 
   private listFromServer(api: ApiHttp, input: DocumentListInput): Promise<Page<DocumentReference>> {
-    const { q, ...filter } = input;
-    return (async () => {
-      const words = q?.toLocaleLowerCase().split(/\s+/).filter(Boolean) ?? [];
-      if (words.length === 0) {
-        return api('GET', `/documents${query(filter)}`, { schema: DocumentPage });
-      }
-      // Whole pages are read and filtered, so the answer may hold more than `limit` items;
-      // its cursor is the API's own, after the last document read.
-      const wanted = filter.limit ?? 50;
-      const items: DocumentReference[] = [];
-      let cursor = filter.cursor;
-      let read = 0;
-      for (;;) {
-        const page = await api(
-          'GET',
-          `/documents${query({ ...filter, cursor, limit: API_PAGE })}`,
-          {
-            schema: DocumentPage,
-          },
-        );
-        read += page.items.length;
-        items.push(...page.items.filter((d) => matchesTitle(d.title, words)));
-        cursor = page.nextCursor ?? undefined;
-        if (!cursor || items.length >= wanted || read >= TITLE_SCAN_BUDGET) break;
-      }
-      return { items, nextCursor: cursor ?? null };
-    })();
+    return api('GET', `/documents${query(input)}`, { schema: DocumentPage });
   }
 
   getThumbnailUrls({ ids }: { ids: string[] }): Promise<ThumbnailUrls> {
