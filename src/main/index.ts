@@ -71,7 +71,12 @@ async function start(): Promise<void> {
   });
   // The server address is a setting, so the policy is computed for each response: documents
   // load from whichever companion API the user signed in to.
-  const csp = () => contentSecurityPolicy(renderer, { server: services.settings.get().serverUrl });
+  // Documents opened from the offline cache come from main's own loopback content server.
+  const csp = () =>
+    contentSecurityPolicy(renderer, {
+      server: services.settings.get().serverUrl,
+      storage: services.offline.current ? [services.offline.current.content.origin] : [],
+    });
 
   installSessionSecurity(session.defaultSession, renderer, csp);
   protocol.handle(
