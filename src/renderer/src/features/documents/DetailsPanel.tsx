@@ -10,6 +10,7 @@ import type {
 import { CATEGORIES, type Category } from '../../../../shared/domain.js';
 import { ConfirmDialog } from '../../lib/ConfirmDialog.js';
 import { categoryLabel, formatBytes, formatDateTime } from '../../lib/format.js';
+import { DocumentOfflineToggle } from '../offline/PinToggles.js';
 import { kindOf } from './DocumentIcon.js';
 import { encounterLabel } from './encounter-label.js';
 import { useDocuments } from './useDocuments.js';
@@ -60,6 +61,7 @@ export function DetailsPanel({ document: doc, encounters, permissions, isAdmin, 
       <button type="button" className="primary" onClick={onOpen}>
         Open document
       </button>
+      <DocumentOfflineToggle documentId={doc.id} patientId={doc.patientId} />
       <form className="form" onSubmit={save} aria-label="Edit document details">
         {!editable && (
           <p className="notice">

@@ -3,6 +3,7 @@
 // so next/previous there follow what the user saw here.
 import { useCallback, useEffect, useMemo } from 'react';
 import { formatCount, formatDate, patientName } from '../../lib/format.js';
+import { PatientOfflineToggle } from '../offline/PinToggles.js';
 import { useSession } from '../session/useSession.js';
 import { useNavigation } from '../shell/navigation.js';
 import { DetailsPanel } from './DetailsPanel.js';
@@ -73,6 +74,7 @@ export function PatientDocumentsScreen({ patientId }: { patientId: string }) {
             {patient.sex ? ` · ${patient.sex}` : ''}
           </p>
         )}
+        <PatientOfflineToggle patientId={patientId} />
         {patientError && (
           <p role="alert" className="notice notice-error">
             {patientError}

@@ -4,6 +4,7 @@
 import { useEffect, useRef, type KeyboardEvent, type Ref } from 'react';
 import type { Patient } from '../../../../shared/api/schemas.js';
 import { formatDate, patientName } from '../../lib/format.js';
+import { OfflinePatients } from '../offline/OfflinePatients.js';
 import { useSession } from '../session/useSession.js';
 import { useNavigation } from '../shell/navigation.js';
 import { usePatients } from './usePatients.js';
@@ -40,6 +41,7 @@ export function PatientsScreen() {
   return (
     <div className="screen patients-screen">
       <h1>Patients</h1>
+      <OfflinePatients />
       <form
         role="search"
         aria-label="Patients"

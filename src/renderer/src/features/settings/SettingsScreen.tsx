@@ -11,6 +11,7 @@ import {
   UPLOAD_CONCURRENCY,
 } from '../../../../shared/ipc/settings.js';
 import { messageOf } from '../../lib/errors.js';
+import { OfflineCopiesSection } from '../offline/OfflineCopiesSection.js';
 import { useSession } from '../session/useSession.js';
 import { checkDraft, draftOf, type SettingsDraft } from './settings-form.js';
 import { useSettings } from './useSettings.js';
@@ -36,6 +37,7 @@ export function SettingsScreen() {
       ) : (
         status !== 'failed' && <p className="muted">Loading settings…</p>
       )}
+      <OfflineCopiesSection />
     </div>
   );
 }

@@ -3,14 +3,13 @@
 // keyboard shortcut, Ctrl+1 to Ctrl+4, which the shell listens for.
 import type { MouseEvent } from 'react';
 import type { SignedInState } from '../../../../shared/ipc/contract.js';
+import { SignOutButton } from '../offline/SignOutButton.js';
 import { useSession } from '../session/useSession.js';
 import { NAV_ITEMS, isCurrent } from './nav-items.js';
 import { useNavigation } from './navigation.js';
 
 export function NavBar({ session }: { session: SignedInState }) {
   const route = useNavigation((s) => s.route);
-  const signOut = useSession((s) => s.signOut);
-  const signingOut = useSession((s) => s.signingOut);
   const signOutError = useSession((s) => s.signOutError);
 
   const follow = (event: MouseEvent, go: () => void) => {
@@ -47,9 +46,7 @@ export function NavBar({ session }: { session: SignedInState }) {
           {session.user.name}
           <span className="muted"> · {session.user.organization.name}</span>
         </span>
-        <button type="button" onClick={() => void signOut()} disabled={signingOut}>
-          Sign out
-        </button>
+        <SignOutButton />
         {signOutError && (
           <span role="alert" className="error-text">
             {signOutError}

@@ -6,6 +6,7 @@ import type { SignedInState } from '../../../../shared/ipc/contract.js';
 import { DropZone } from '../inbox/DropZone.js';
 import { InboxScreen } from '../inbox/InboxScreen.js';
 import { PatientDocumentsScreen } from '../documents/PatientDocumentsScreen.js';
+import { ConflictDialog } from '../offline/ConflictDialog.js';
 import { PatientsScreen } from '../patients/PatientsScreen.js';
 import { SettingsScreen } from '../settings/SettingsScreen.js';
 import { StatusBar } from '../uploads/StatusBar.js';
@@ -39,6 +40,7 @@ export function Shell({ session }: { session: SignedInState }) {
           <Screen route={route} />
         </main>
         <StatusBar />
+        <ConflictDialog />
       </div>
     </DropZone>
   );
