@@ -7,6 +7,7 @@ import type { UploadItem, UploadQueueState } from '../../../../src/shared/ipc/co
 import { StatusBar } from '../../../../src/renderer/src/features/uploads/StatusBar.js';
 import { UploadQueueScreen } from '../../../../src/renderer/src/features/uploads/UploadQueueScreen.js';
 import { useUploads } from '../../../../src/renderer/src/features/uploads/store.js';
+import { useSession } from '../../../../src/renderer/src/features/session/useSession.js';
 import { installFakeApi, type FakeApi } from './fake-api.js';
 
 let nextId = 0;
@@ -249,6 +250,27 @@ describe('StatusBar', () => {
     );
     expect(screen.getByText('Offline')).toBeTruthy();
     expect(screen.getByText('No uploads pending')).toBeTruthy();
+  });
+
+  it('says "Offline" once any request found the server gone, before an upload has tried', async () => {
+    serve(queue([], { pending: 0, online: true, signedIn: true }));
+    render(<StatusBar />);
+    expect(await screen.findByText('Online')).toBeTruthy();
+
+    const signedIn = {
+      signedIn: true,
+      serverUrl: 'http://127.0.0.1:4000',
+      user: { id: 'u1', email: 'clinician@riverside.test' },
+      message: null,
+    } as unknown as Extract<
+      NonNullable<ReturnType<typeof useSession.getState>['session']>,
+      { signedIn: true }
+    >;
+    act(() => useSession.setState({ session: { ...signedIn, offline: true } }));
+    expect(screen.getByText('Offline')).toBeTruthy();
+    act(() => useSession.setState({ session: { ...signedIn, offline: false } }));
+    expect(screen.getByText('Online')).toBeTruthy();
+    act(() => useSession.setState({ session: null }));
   });
 
   it('shares one subscription with the queue screen and drops it when both are gone', async () => {

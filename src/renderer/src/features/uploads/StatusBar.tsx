@@ -1,6 +1,7 @@
 // The window's status bar: whether the app can reach the server, how many uploads are still to
 // go, and the way to the upload queue. Offline with work pending it says "Waiting for network":
 // the queue sends it by itself once the network is back, so it is not an error.
+import { useSession } from '../session/useSession.js';
 import { useNavigation } from '../shell/navigation.js';
 import { useUploads, type UploadSummary } from './store.js';
 import { useUploadsConnection } from './useUploadsConnection.js';
@@ -8,7 +9,12 @@ import './uploads.css';
 
 export function StatusBar() {
   useUploadsConnection();
-  const summary = useUploads((s) => s.summary);
+  const queueSummary = useUploads((s) => s.summary);
+  // The queue learns the network is gone only when it sends something; the session knows too
+  // when any other request (a search, a document list) found the server unreachable.
+  const sessionOffline = useSession((s) => s.session?.signedIn === true && s.session.offline);
+  const summary =
+    queueSummary && sessionOffline ? { ...queueSummary, online: false } : queueSummary;
   const loadError = useUploads((s) => s.loadError);
 
   return (
