@@ -23,6 +23,8 @@ export interface MainDependencies {
   defaults?: Partial<Settings>;
   /** how long to wait before asking an unreachable server again */
   offlineRetryMs?: number;
+  /** how often an online session checks that the server is still there */
+  heartbeatMs?: number;
   /** where annotated PDFs are exported (default: the user's Downloads folder) */
   exportDir?: string;
 }
@@ -53,6 +55,7 @@ export function composeMain(deps: MainDependencies): MainServices {
     settings,
     fetch: deps.fetch,
     offlineRetryMs: deps.offlineRetryMs,
+    heartbeatMs: deps.heartbeatMs,
   });
   const events = new EventHub();
   const uploads: MainServices['uploads'] = {};

@@ -77,8 +77,13 @@ async function takeServerAway(): Promise<void> {
 }
 
 /** Main's services as a fresh start of the app on this test's data folder. */
-function startMain(offlineRetryMs?: number): TestMain {
-  const main = createTestMain({ dataDir: folder.dir, serverUrl: proxy.url, offlineRetryMs });
+function startMain(offlineRetryMs?: number, heartbeatMs?: number): TestMain {
+  const main = createTestMain({
+    dataDir: folder.dir,
+    serverUrl: proxy.url,
+    offlineRetryMs,
+    heartbeatMs,
+  });
   running.push(main);
   return main;
 }
@@ -313,6 +318,29 @@ describe('at start-up', () => {
       expect(main.session.state()).toMatchObject({ signedIn: true, offline: false, message: null }),
     );
     expect(sessionEvents(main).at(-1)).toMatchObject({ signedIn: true, offline: false });
+  });
+
+  it('notices the server going away while nobody asks it anything, and coming back', async () => {
+    const main = startMain(50, 50);
+    await signIn(main, 'front-desk');
+    expect(main.session.state()).toMatchObject({ signedIn: true, offline: false });
+
+    await takeServerAway();
+    await eventually(() =>
+      expect(main.session.state()).toMatchObject({
+        signedIn: true,
+        offline: true,
+        message: expect.stringMatching(
+          /^Working offline: The Medaius server at .+ cannot be reached/,
+        ),
+      }),
+    );
+
+    await proxy.up();
+    proxyUp = true;
+    await eventually(() =>
+      expect(main.session.state()).toMatchObject({ signedIn: true, offline: false, message: null }),
+    );
   });
 
   it('drops a saved session the server has ended, and says so', async () => {

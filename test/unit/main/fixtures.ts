@@ -38,6 +38,7 @@ export function createTestMain(options: {
   serverUrl: string;
   secrets?: SecretStore;
   offlineRetryMs?: number;
+  heartbeatMs?: number;
 }): TestMain {
   const services = composeMain({
     settingsStore: confStore(options.dataDir),
@@ -50,6 +51,7 @@ export function createTestMain(options: {
     fetch: globalThis.fetch,
     defaults: { serverUrl: options.serverUrl },
     offlineRetryMs: options.offlineRetryMs,
+    heartbeatMs: options.heartbeatMs,
   });
   const published = record(services.events);
   return {

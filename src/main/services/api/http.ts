@@ -113,7 +113,7 @@ function problemOf(status: number, text: string): ApiProblemError {
   return new ApiProblemError(status, 'unexpected_response', `The server answered HTTP ${status}.`);
 }
 
-function networkReason(err: unknown): string {
+export function networkReason(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   if ((err as Error).name === 'TimeoutError') return 'no answer in time';
   switch (cause?.code) {

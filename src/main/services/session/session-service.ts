@@ -8,7 +8,13 @@ import { z } from 'zod';
 import { LoginResponse, Me, type LoginRequest } from '../../../shared/api/schemas.js';
 import type { SessionState, SignInResult, SignedOutReason } from '../../../shared/ipc/session.js';
 import { Listeners } from '../../listeners.js';
-import { ApiProblemError, createApiHttp, OfflineError, type ApiHttp } from '../api/http.js';
+import {
+  ApiProblemError,
+  createApiHttp,
+  networkReason,
+  OfflineError,
+  type ApiHttp,
+} from '../api/http.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 
 export type Credentials = z.input<typeof LoginRequest>;
@@ -16,6 +22,9 @@ export type Credentials = z.input<typeof LoginRequest>;
 /** The secret the session is saved under. */
 export const SESSION_SECRET = 'session';
 export const DEFAULT_OFFLINE_RETRY_MS = 30_000;
+/** How often a signed-in, online session asks whether the server is still there. */
+export const DEFAULT_HEARTBEAT_MS = 30_000;
+const HEARTBEAT_TIMEOUT_MS = 10_000;
 
 export const SESSION_EXPIRED_MESSAGE =
   'Your session has expired. Sign in again to continue; queued uploads wait and resume once you do.';
@@ -48,6 +57,8 @@ export interface SessionServiceOptions {
   fetch: typeof globalThis.fetch;
   /** how long to wait before asking an unreachable server again */
   offlineRetryMs?: number;
+  /** how often to check, while online, that the server is still there */
+  heartbeatMs?: number;
   /** per-request timeout for the API */
   timeoutMs?: number;
   reportError?: (message: string, error: unknown) => void;
@@ -89,6 +100,7 @@ export class SessionService {
   private chain: Promise<unknown> = Promise.resolve();
   private verifying: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private readonly heartbeatTimer: NodeJS.Timeout;
   private stopped = false;
   private lastEmitted: SessionState | undefined;
 
@@ -108,6 +120,11 @@ export class SessionService {
       if (!this.signedIn) this.emit();
     });
     this.lastEmitted = this.state();
+    this.heartbeatTimer = setInterval(
+      () => void this.heartbeat(),
+      options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    );
+    this.heartbeatTimer.unref();
   }
 
   /** What the renderer may see: never the token. */
@@ -251,6 +268,7 @@ export class SessionService {
   /** Stops retrying an offline server and waits for a sign-in or sign-out under way. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.heartbeatTimer);
     this.cancelRetry();
     this.stopWatchingSettings();
     await this.chain;
@@ -336,6 +354,25 @@ export class SessionService {
     this.signedIn = { ...session, offline: true, message };
     this.emit();
     this.scheduleRetry();
+  }
+
+  /**
+   * Signed in and online, the server is asked now and then whether it is still there, so the
+   * app says it is offline when the network goes, not only when the user next asks for
+   * something. The health check needs no token and is not audited; any answer means reachable.
+   */
+  private async heartbeat(): Promise<void> {
+    const session = this.signedIn;
+    if (!session || session.offline || this.stopped) return;
+    try {
+      await this.fetch(`${session.serverUrl}/healthz`, {
+        signal: AbortSignal.timeout(this.timeoutMs ?? HEARTBEAT_TIMEOUT_MS),
+      });
+    } catch (error) {
+      if (this.signedIn === session && !this.stopped) {
+        this.markOffline(new OfflineError(session.serverUrl, networkReason(error)));
+      }
+    }
   }
 
   private scheduleRetry(): void {
