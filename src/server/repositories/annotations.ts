@@ -35,6 +35,19 @@ export class AnnotationRepository {
       .executeTakeFirst();
   }
 
+  /** The annotation with this id in any organization and state: ids are unique everywhere. */
+  anyWithId(
+    id: string,
+  ): Promise<
+    Pick<AnnotationRow, 'organization_id' | 'document_id' | 'created_by' | 'deleted_at'> | undefined
+  > {
+    return this.db
+      .selectFrom('document_annotations')
+      .select(['organization_id', 'document_id', 'created_by', 'deleted_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
   async countForDocument(organizationId: string, documentId: string): Promise<number> {
     const row = await this.db
       .selectFrom('document_annotations')

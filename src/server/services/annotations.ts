@@ -71,9 +71,41 @@ export class AnnotationService {
     return rows.map(toAnnotation);
   }
 
+  /**
+   * A create sent again with its client-made id (the first answer was lost, or the app crashed
+   * before it noted it) answers the annotation the first one made. The id used for anything
+   * else — another document, another author, a deleted annotation — is refused.
+   */
+  private async replayedCreate(
+    actor: Actor,
+    documentId: string,
+    id: string,
+    repo: AnnotationRepository,
+  ): Promise<Annotation | null> {
+    const existing = await repo.anyWithId(id);
+    if (!existing) return null;
+    const same =
+      existing.organization_id === actor.organizationId &&
+      existing.document_id === documentId &&
+      existing.created_by === actor.userId &&
+      existing.deleted_at === null;
+    const row = same ? await repo.find(actor.organizationId, id) : undefined;
+    if (!row) {
+      throw new ApiError(
+        'conflict',
+        'This annotation id is already in use. Create the annotation without an id, or with a new one.',
+      );
+    }
+    return toAnnotation(row);
+  }
+
   async create(actor: Actor, documentId: string, input: AnnotationCreate): Promise<Annotation> {
     const doc = await this.writableDocument(actor, documentId);
     const repo = new AnnotationRepository(this.database.db);
+    if (input.id) {
+      const replay = await this.replayedCreate(actor, doc.id, input.id, repo);
+      if (replay) return replay;
+    }
     if (
       (await repo.countForDocument(actor.organizationId, doc.id)) >= MAX_ANNOTATIONS_PER_DOCUMENT
     ) {
@@ -84,7 +116,7 @@ export class AnnotationService {
     }
     const now = this.clock().toISOString();
     const row: AnnotationRow = {
-      id: randomUUID(),
+      id: input.id ?? randomUUID(),
       organization_id: actor.organizationId,
       document_id: doc.id,
       type: input.type,

@@ -90,7 +90,14 @@ export const annotationVariants = <Base extends z.ZodRawShape>(base: Base) =>
     z.strictObject({ ...base, type: z.literal('highlight'), content: HighlightContent }),
   ]);
 
-export const AnnotationCreate = annotationVariants({ pageNumber: AnnotationPageNumber });
+export const AnnotationCreate = annotationVariants({
+  pageNumber: AnnotationPageNumber,
+  /**
+   * An id made by the client (an annotation drawn offline has one before the server sees it):
+   * sending the same create again answers the annotation made the first time, never a second.
+   */
+  id: z.uuid().optional(),
+});
 export type AnnotationCreate = z.infer<typeof AnnotationCreate>;
 
 export const AnnotationPatch = z.strictObject({

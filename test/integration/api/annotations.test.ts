@@ -1,6 +1,7 @@
 // Annotations on a document: create, list, change and delete through the API, version checks
 // (a stale edit answers 409 with the annotation as it is now), content checked per type,
 // organization isolation, category policy, authorship, and an audit entry for each step.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../support/database.js';
 import { createWorld, type World } from '../../support/world.js';
@@ -242,6 +243,30 @@ describe.each(DIALECTS)('annotations (%s)', (dialect) => {
     );
     const insurance = await create(billing, w.a.documents.insurance, stroke);
     expect(insurance.statusCode, insurance.body).toBe(201);
+  });
+
+  it('makes one annotation from a create sent twice with its client id, and refuses the id for anything else', async () => {
+    const id = randomUUID();
+    const first = await create(clinician, lab, { ...stroke, id });
+    expect(first.statusCode, first.body).toBe(201);
+    expect(first.json()).toMatchObject({ id, version: 1 });
+    const again = await create(clinician, lab, { ...stroke, id });
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    expect((await list(clinician, lab)).filter((a) => a.id === id)).toHaveLength(1);
+
+    const otherAuthor = await create(admin, lab, { ...stroke, id });
+    expect(otherAuthor.statusCode).toBe(409);
+    expect(otherAuthor.json()).toMatchObject({ code: 'conflict' });
+    const otherDocument = await create(clinician, w.a.documents.consent, { ...stroke, id });
+    expect(otherDocument.statusCode).toBe(409);
+    const otherOrganization = await w.call(
+      betaClinician,
+      'POST',
+      `/api/v1/documents/${w.b.documents.lab}/annotations`,
+      { ...stroke, id },
+    );
+    expect(otherOrganization.statusCode).toBe(409);
   });
 
   it("leaves an annotation to its author; an administrator may remove anyone's", async () => {

@@ -379,8 +379,14 @@ export class AnnotationOutbox {
 
   async #send(api: ApiHttp, op: Op): Promise<void> {
     if (op.kind === 'create') {
+      // The client's id makes the create safe to send again after a crash mid-request.
       const made = await api('POST', `/documents/${op.documentId}/annotations`, {
-        body: { type: op.type, pageNumber: op.pageNumber, content: op.content },
+        body: {
+          id: op.annotationId,
+          type: op.type,
+          pageNumber: op.pageNumber,
+          content: op.content,
+        },
         schema: Annotation,
       });
       this.#state.ids[op.annotationId] = made.id;
