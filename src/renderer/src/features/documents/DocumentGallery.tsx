@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import type { DocumentReference } from '../../../../shared/api/schemas.js';
 import { categoryLabel, formatDate } from '../../lib/format.js';
 import { useElementWidth } from '../../lib/use-element-width.js';
+import { isPdf, preloadPdfViewer, preloadPdfViewerWhenIdle } from '../viewer/preload.js';
 import { DocumentIcon } from './DocumentIcon.js';
 import { useFocusSelects, useGridKeys } from './use-grid-keys.js';
 import { useDocuments } from './useDocuments.js';
@@ -44,6 +45,13 @@ export function DocumentGallery({ documents, selectedIndex, onSelect, onOpen }: 
     const inView = documents.slice(firstRow * columns, (lastRow + 1) * columns);
     useDocuments.getState().requestThumbnails(inView.map((d) => d.id));
   }, [documents, firstRow, lastRow, columns]);
+
+  // A PDF among the documents: load and warm the PDF viewer while the user chooses, so the first
+  // PDF opened does not wait for pdf.js to load (only the code: no document is opened early).
+  const hasPdf = documents.some((doc) => isPdf(doc.contentType));
+  useEffect(() => {
+    if (hasPdf) preloadPdfViewerWhenIdle();
+  }, [hasPdf]);
 
   const reveal = useCallback(
     (index: number) => virtualizer.scrollToIndex(Math.floor(index / columns), { align: 'auto' }),
@@ -99,7 +107,10 @@ export function DocumentGallery({ documents, selectedIndex, onSelect, onOpen }: 
                   aria-label={doc.title}
                   aria-describedby={`doc-meta-${doc.id}`}
                   aria-current={index === selectedIndex ? 'true' : undefined}
-                  onFocus={() => index !== selectedIndex && focusSelects(index)}
+                  onFocus={() => {
+                    if (isPdf(doc.contentType)) void preloadPdfViewer();
+                    if (index !== selectedIndex) focusSelects(index);
+                  }}
                   onClick={() => onOpen(index)}
                 >
                   <span className="doc-thumb-image">

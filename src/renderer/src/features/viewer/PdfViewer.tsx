@@ -2,7 +2,16 @@
 // 100-page report opens at the speed of its first page), a thumbnail strip to jump between pages,
 // zoom and rotation, find in the text layer with highlighted matches, and each page's annotation
 // overlay. Loaded lazily by the viewer screen, so pdf.js is fetched only when a PDF is opened.
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type FormEvent,
+} from 'react';
 import {
   findMatches,
   indexPageText,
@@ -99,13 +108,22 @@ function PdfDocument({ pdf, firstSize }: { pdf: PDFDocumentProxy; firstSize: Pag
   const [currentPage, setCurrentPage] = useState(1);
   const texts = useRef(new Map<number, PageTextIndex>());
   const [find, setFind] = useState<FindState>(EMPTY_FIND);
+  // Page 1 comes first: no page draws before the fitted zoom is known (so page 1 is not drawn
+  // at 100% and then again), and the other pages, the thumbnails and the worker's time for them
+  // wait until page 1 is on screen (or out of view).
+  const [measured, setMeasured] = useState(false);
+  const [firstDrawn, setFirstDrawn] = useState(false);
+  const firstPending = visible.has(1) && !firstDrawn;
+  const onDrawn = useCallback((page: number) => {
+    if (page === 1) setFirstDrawn(true);
+  }, []);
   const pageNumbers = useMemo(
     () => Array.from({ length: pdf.numPages }, (_, i) => i + 1),
     [pdf.numPages],
   );
 
-  // 'fit' fits the page width to the window.
-  useEffect(() => {
+  // 'fit' fits the page width to the window; measured before the first paint.
+  useLayoutEffect(() => {
     const element = scroller.current;
     if (!element) return;
     const measure = () => {
@@ -115,6 +133,7 @@ function PdfDocument({ pdf, firstSize }: { pdf: PDFDocumentProxy; firstSize: Pag
       if (available > 0) useViewer.getState().setFittedZoom(Math.min(available / width, 4));
     };
     measure();
+    setMeasured(true);
     if (typeof ResizeObserver === 'undefined') return;
     const observer = new ResizeObserver(measure);
     observer.observe(element);
@@ -257,6 +276,7 @@ function PdfDocument({ pdf, firstSize }: { pdf: PDFDocumentProxy; firstSize: Pag
           pages={pageNumbers}
           currentPage={currentPage}
           firstSize={firstSize}
+          ready={!firstPending}
           onGo={goToPage}
         />
         <div
@@ -275,9 +295,10 @@ function PdfDocument({ pdf, firstSize }: { pdf: PDFDocumentProxy; firstSize: Pag
               size={sizes[page] ?? firstSize}
               zoom={zoom}
               rotation={rotation}
-              active={visible.has(page)}
+              active={measured && visible.has(page) && (page === 1 || !firstPending)}
               observe={observe}
               onSize={onSize}
+              onDrawn={onDrawn}
               highlights={highlights.get(page)}
             />
           ))}
@@ -361,6 +382,8 @@ interface PageProps {
   active: boolean;
   observe: (element: HTMLElement | null) => void;
   onSize: (page: number, size: PageSize) => void;
+  /** called once the page's canvas is drawn (or could not be) */
+  onDrawn: (page: number) => void;
   highlights: PageHighlight[] | undefined;
 }
 
@@ -373,6 +396,7 @@ const PdfPage = memo(function PdfPage({
   active,
   observe,
   onSize,
+  onDrawn,
   highlights,
 }: PageProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -416,6 +440,7 @@ const PdfPage = memo(function PdfPage({
         transform: scale !== 1 ? [scale, 0, 0, scale, 0, 0] : undefined,
       });
       await renderTask.promise;
+      if (!cancelled) onDrawn(pageNumber);
       if (cancelled || !textLayerElement.current) return;
       const container = textLayerElement.current;
       container.replaceChildren();
@@ -430,6 +455,7 @@ const PdfPage = memo(function PdfPage({
     })().catch((error: unknown) => {
       const name = (error as { name?: string } | null)?.name;
       if (cancelled || name === 'RenderingCancelledException') return;
+      onDrawn(pageNumber);
       setFailed(error instanceof Error ? error.message : String(error));
     });
     return () => {
@@ -438,7 +464,7 @@ const PdfPage = memo(function PdfPage({
       layer?.cancel();
       setTextLayer(null);
     };
-  }, [pdf, pageNumber, zoom, rotation, active, onSize]);
+  }, [pdf, pageNumber, zoom, rotation, active, onSize, onDrawn]);
 
   // Find highlights: rebuild the text of the spans a match covers, with <mark>s in it.
   useEffect(() => {
@@ -512,12 +538,15 @@ function Thumbnails({
   pages,
   currentPage,
   firstSize,
+  ready,
   onGo,
 }: {
   pdf: PDFDocumentProxy;
   pages: number[];
   currentPage: number;
   firstSize: PageSize;
+  /** false while the first page is being drawn: thumbnails wait for it */
+  ready: boolean;
   onGo: (page: number) => void;
 }) {
   const list = useRef<HTMLOListElement>(null);
@@ -550,7 +579,12 @@ function Thumbnails({
               aria-current={page === currentPage ? 'page' : undefined}
               onClick={() => onGo(page)}
             >
-              <Thumbnail pdf={pdf} page={page} show={shown.has(page)} height={thumbHeight} />
+              <Thumbnail
+                pdf={pdf}
+                page={page}
+                show={ready && shown.has(page)}
+                height={thumbHeight}
+              />
               <span>{page}</span>
             </button>
           </li>

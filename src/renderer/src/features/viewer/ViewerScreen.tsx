@@ -2,19 +2,23 @@
 // credentials), shows the document with the view that fits its type — image, PDF, DICOM or
 // video — with the annotation tools and panel beside it, and steps to the next or previous
 // document of the list the user came from by keyboard.
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { AnnotationPanel, AnnotationToolbar } from '../annotations/AnnotationPanel.js';
 import { errorMessage, viewerApi, type OpenedDocument } from '../annotations/api.js';
 import { useAnnotations } from '../annotations/store.js';
 import { useNavigation } from '../shell/navigation.js';
 import { DicomViewer } from './DicomViewer.js';
 import { ImageViewer } from './ImageViewer.js';
+import { loadedPdfViewer, loadPdfViewer, preloadPdfViewerWhenIdle } from './preload.js';
 import { useViewer } from './store.js';
 import { VideoViewer } from './VideoViewer.js';
 import { ViewControls } from './ViewControls.js';
 import './viewer.css';
 
-const PdfViewer = lazy(() => import('./PdfViewer.js'));
+// Load and warm the PDF viewer (pdf.js and its worker) the first time the window is idle, so
+// the first PDF a user opens does not wait for pdf.js to load, compile and start up. Only code:
+// no document is asked for (opening one is an audited view).
+preloadPdfViewerWhenIdle();
 
 export interface ViewerScreenProps {
   patientId: string;
@@ -50,7 +54,7 @@ export function ViewerScreen({ patientId, documentId, siblings }: ViewerScreenPr
     let current = true;
     setOpened({ state: 'loading' });
     useViewer.getState().reset();
-    void useAnnotations.getState().load(documentId);
+    // The document first, its annotations beside it: the page waits for the first only.
     viewerApi()
       .openDocument({ id: documentId })
       .then(
@@ -62,6 +66,7 @@ export function ViewerScreen({ patientId, documentId, siblings }: ViewerScreenPr
             message: `The document could not be opened: ${errorMessage(error)}`,
           }),
       );
+    void useAnnotations.getState().load(documentId);
     return () => {
       current = false;
     };
@@ -189,11 +194,7 @@ function DocumentView({
     case 'image':
       return <ImageViewer url={url} title={document.title} refreshUrl={refreshUrl} />;
     case 'pdf':
-      return (
-        <Suspense fallback={<p className="muted">Loading the PDF viewer…</p>}>
-          <PdfViewer key={url} url={url} title={document.title} />
-        </Suspense>
-      );
+      return <LazyPdfViewer key={url} url={url} title={document.title} />;
     case 'dicom':
       return <DicomViewer key={url} url={url} title={document.title} />;
     case 'video':
@@ -205,6 +206,38 @@ function DocumentView({
         </p>
       );
   }
+}
+
+/**
+ * The PDF viewer, whose code (pdf.js) is its own chunk: at once when it has been loaded (as it
+ * usually has, at idle: see preload.ts), else after loading it. Not React.lazy: a lazy component
+ * suspends on its first render even when its chunk is in, and React then holds the page back
+ * for its fallback throttle (300 ms) before showing it.
+ */
+function LazyPdfViewer({ url, title }: { url: string; title: string }) {
+  const [module, setModule] = useState(loadedPdfViewer);
+  const [failed, setFailed] = useState<string | null>(null);
+  useEffect(() => {
+    if (module) return;
+    let current = true;
+    loadPdfViewer().then(
+      (loaded) => current && setModule(loaded),
+      (error: unknown) =>
+        current && setFailed(`The PDF viewer could not be loaded: ${errorMessage(error)}`),
+    );
+    return () => {
+      current = false;
+    };
+  }, [module]);
+  if (failed)
+    return (
+      <p role="alert" className="notice notice-error">
+        {failed}
+      </p>
+    );
+  if (!module) return <p className="muted">Loading the PDF viewer…</p>;
+  const PdfViewer = module.default;
+  return <PdfViewer url={url} title={title} />;
 }
 
 function isTyping(target: EventTarget | null): boolean {
