@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import type { DocumentReference } from '../../../../shared/api/schemas.js';
 import { categoryLabel, formatDate } from '../../lib/format.js';
 import { useElementWidth } from '../../lib/use-element-width.js';
-import { isPdf, preloadPdfViewer, preloadPdfViewerWhenIdle } from '../viewer/preload.js';
+import { isPdf, preloadPdfViewer } from '../viewer/preload.js';
 import { DocumentIcon } from './DocumentIcon.js';
 import { useFocusSelects, useGridKeys } from './use-grid-keys.js';
 import { useDocuments } from './useDocuments.js';
@@ -45,13 +45,6 @@ export function DocumentGallery({ documents, selectedIndex, onSelect, onOpen }: 
     const inView = documents.slice(firstRow * columns, (lastRow + 1) * columns);
     useDocuments.getState().requestThumbnails(inView.map((d) => d.id));
   }, [documents, firstRow, lastRow, columns]);
-
-  // A PDF among the documents: load and warm the PDF viewer while the user chooses, so the first
-  // PDF opened does not wait for pdf.js to load (only the code: no document is opened early).
-  const hasPdf = documents.some((doc) => isPdf(doc.contentType));
-  useEffect(() => {
-    if (hasPdf) preloadPdfViewerWhenIdle();
-  }, [hasPdf]);
 
   const reveal = useCallback(
     (index: number) => virtualizer.scrollToIndex(Math.floor(index / columns), { align: 'auto' }),
@@ -108,6 +101,8 @@ export function DocumentGallery({ documents, selectedIndex, onSelect, onOpen }: 
                   aria-describedby={`doc-meta-${doc.id}`}
                   aria-current={index === selectedIndex ? 'true' : undefined}
                   onFocus={() => {
+                    // The PDF viewer's code, if the idle preload has not brought it in yet (only
+                    // code: no document is opened before the user opens it).
                     if (isPdf(doc.contentType)) void preloadPdfViewer();
                     if (index !== selectedIndex) focusSelects(index);
                   }}
