@@ -34,19 +34,26 @@ export function openDatabase(
           dialect: new SqliteDialect({ database: withStatementCache(openSqlite(config.file)) }),
         })
       : new Kysely<DB>({
-          dialect: new PostgresDialect({
-            pool: new pg.Pool({
-              connectionString: config.connectionString,
-              max: options.poolSize ?? 10,
-              // int8 (counts, sizes, sequence numbers) as JS numbers: all stay below 2^53.
-              types: {
-                getTypeParser: (oid, format) =>
-                  oid === 20 ? Number : pg.types.getTypeParser(oid, format),
-              },
-            }),
-          }),
+          dialect: new PostgresDialect({ pool: openPool(config.connectionString, options) }),
         });
   return { db, dialect: config.dialect, destroy: () => db.destroy() };
+}
+
+function openPool(connectionString: string, options: { poolSize?: number }): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize ?? 10,
+    // int8 (counts, sizes, sequence numbers) as JS numbers: all stay below 2^53.
+    types: {
+      getTypeParser: (oid, format) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)),
+    },
+  });
+  // An idle connection the server ends (a restart, a failover, an administrator) is dropped by
+  // the pool and replaced on the next query; unheard, its 'error' event would end the process.
+  pool.on('error', (error) => {
+    console.error(`A PostgreSQL connection was closed by the server: ${error.message}`);
+  });
+  return pool;
 }
 
 function openSqlite(file: string): SQLite.Database {

@@ -503,7 +503,9 @@ export class OfflineCache {
   async #wipeData(options: { viewLog?: boolean }): Promise<void> {
     await Promise.all(this.#locks.values());
     await this.#saving;
-    await rm(this.#blobsDir, { recursive: true, force: true });
+    // A background write (a document opened meanwhile being kept) may add a file while the
+    // folder is removed; rm tries again rather than leave the previous copies readable.
+    await rm(this.#blobsDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
     await rm(this.#indexFile, { force: true });
     this.#index = emptyIndex();
     if (options.viewLog) {
