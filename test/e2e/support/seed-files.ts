@@ -1,5 +1,5 @@
 // Documents of any type (a PDF, a DICOM file) put straight into a stopped API's database and file
-// store, the way seed.ts puts JPEGs there: original, JPEG thumbnail, row. And a DICOM image made
+// store the way the server's own bulk sources leave them: original, JPEG thumbnail, row. And a DICOM image made
 // the way a modality's export looks, with dcmtk's img2dcm from an ImageMagick picture, in a
 // temporary directory that is removed again (nothing generated is left in the working tree).
 import { execFileSync } from 'node:child_process';
