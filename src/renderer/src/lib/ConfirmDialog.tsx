@@ -1,6 +1,7 @@
 // A modal question with a safe default: focus starts on Cancel, Escape cancels, Tab stays inside,
 // and focus returns to where it was when the dialog closes.
-import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useId, useRef, type ReactNode } from 'react';
+import { useModalFocus } from './modal.js';
 
 interface Props {
   title: string;
@@ -17,32 +18,7 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, onConfirm, 
   const dialogRef = useRef<HTMLDivElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
 
-  useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
-    cancelRef.current?.focus();
-    return () => before?.focus?.();
-  }, []);
-
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onCancel();
-      return;
-    }
-    if (event.key !== 'Tab') return;
-    const buttons = [
-      ...(dialogRef.current?.querySelectorAll<HTMLElement>('button:not(:disabled)') ?? []),
-    ];
-    const first = buttons[0];
-    const last = buttons[buttons.length - 1];
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last?.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first?.focus();
-    }
-  };
+  const onKeyDown = useModalFocus(dialogRef, cancelRef, onCancel);
 
   return (
     <div className="modal-backdrop">

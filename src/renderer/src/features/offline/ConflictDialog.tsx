@@ -1,6 +1,7 @@
 // Mounted once in the shell: when an annotation changed offline met a change on the server, both
 // versions are shown side by side and the user keeps one; neither is dropped without asking.
-import { useEffect, useId, useRef, type KeyboardEvent } from 'react';
+import { useId, useRef } from 'react';
+import { useModalFocus } from '../../lib/modal.js';
 import type { Annotation } from '../../../../shared/api/annotations.js';
 import type {
   AnnotationConflictItem,
@@ -33,30 +34,7 @@ function ConflictQuestion({
   const resolving = useOffline((s) => s.resolving);
   const resolveError = useOffline((s) => s.resolveError);
 
-  useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
-    dialogRef.current?.focus();
-    return () => before?.focus?.();
-  }, []);
-
-  const keepTabInside = (event: KeyboardEvent) => {
-    if (event.key !== 'Tab') return;
-    const buttons = [
-      ...(dialogRef.current?.querySelectorAll<HTMLElement>('button:not(:disabled)') ?? []),
-    ];
-    const first = buttons[0];
-    const last = buttons[buttons.length - 1];
-    if (
-      event.shiftKey &&
-      (document.activeElement === first || document.activeElement === dialogRef.current)
-    ) {
-      event.preventDefault();
-      last?.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first?.focus();
-    }
-  };
+  const keepTabInside = useModalFocus(dialogRef);
 
   const resolve = (keep: 'mine' | 'theirs') =>
     void useOffline.getState().resolve(conflict.id, keep);

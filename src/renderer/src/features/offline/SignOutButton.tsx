@@ -1,6 +1,7 @@
 // The nav bar's Sign out. When records are kept on this computer for offline use, it first asks
 // whether to remove them; otherwise it signs out at once.
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useId, useRef, useState } from 'react';
+import { useModalFocus } from '../../lib/modal.js';
 import { useSession } from '../session/useSession.js';
 import { useOfflineConnection } from './PinToggles.js';
 import { hasCachedCopies, useOffline } from './store.js';
@@ -36,11 +37,7 @@ function SignOutQuestion({ onClose }: { onClose(): void }) {
   const [wipeFailed, setWipeFailed] = useState(false);
   const busy = wiping || signingOut;
 
-  useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
-    cancelRef.current?.focus();
-    return () => before?.focus?.();
-  }, []);
+  const onKeyDown = useModalFocus(dialogRef, cancelRef, onClose);
 
   const signOut = () => {
     onClose();
@@ -50,27 +47,6 @@ function SignOutQuestion({ onClose }: { onClose(): void }) {
     setWipeFailed(false);
     if (await useOffline.getState().run('wipe')) signOut();
     else setWipeFailed(true);
-  };
-
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onClose();
-      return;
-    }
-    if (event.key !== 'Tab') return;
-    const buttons = [
-      ...(dialogRef.current?.querySelectorAll<HTMLElement>('button:not(:disabled)') ?? []),
-    ];
-    const first = buttons[0];
-    const last = buttons[buttons.length - 1];
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last?.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first?.focus();
-    }
   };
 
   return (
