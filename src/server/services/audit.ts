@@ -2,7 +2,8 @@
 // carries an HMAC over its content and the previous entry's hash, so editing, removing or
 // reordering a row breaks the chain at that row, and only a holder of the server's signing
 // secret could forge a consistent one.
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { uuidv7 } from '../ids.js';
 import type { Kysely } from 'kysely';
 import type { AuditEvent, AuditQuery, AuditVerification, Page } from '../../shared/api/schemas.js';
 import type { Database } from '../db/database.js';
@@ -113,7 +114,7 @@ export class AuditService {
     const rows: AuditRow[] = [];
     for (const { ctx, entry } of entries) {
       const row: Omit<AuditRow, 'hash'> = {
-        id: randomUUID(),
+        id: uuidv7(),
         chain,
         seq: ++seq,
         organization_id: ctx.organizationId,
