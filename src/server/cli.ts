@@ -25,7 +25,10 @@ async function withDatabase(
   work: (db: ReturnType<typeof openDatabase>, config: ServerConfig) => Promise<void>,
 ) {
   const config = loadConfig();
-  const database = openDatabase(config.database);
+  // One-off commands: no reader threads or background checkpoints.
+  const database = openDatabase(
+    config.database.dialect === 'sqlite' ? { ...config.database, readThreads: 0 } : config.database,
+  );
   try {
     await migrateToLatest(database.db);
     await work(database, config);

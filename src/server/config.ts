@@ -2,6 +2,7 @@
 // message naming the variable; the signing secret is generated and kept in DATA_DIR when unset.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { FileLimits } from '../shared-node/files/types.js';
@@ -48,10 +49,22 @@ const EnvSchema = z.object({
   MAX_IMAGING_MB: megabytes(5 * 1024),
   MAX_VIDEO_MB: megabytes(5 * 1024),
   MAX_IMAGE_MEGAPIXELS: z.coerce.number().positive().max(1000).default(100),
+  SQLITE_READ_THREADS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(16)
+    .default(Math.min(4, availableParallelism() - 1)),
 });
 
 export type DatabaseConfig =
-  { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; connectionString: string };
+  | {
+      dialect: 'sqlite';
+      file: string;
+      /** threads that run the document list and checkpoints beside the main one (read-pool.ts) */
+      readThreads?: number;
+    }
+  | { dialect: 'postgres'; connectionString: string };
 
 export interface ServerConfig {
   port: number;
@@ -99,7 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    database: databaseConfig(e.DATABASE_URL, dataDir),
+    database: databaseConfig(e.DATABASE_URL, dataDir, e.SQLITE_READ_THREADS),
     storageType: e.STORAGE_TYPE,
     signingSecret: e.SIGNING_SECRET ?? persistedSecret(dataDir),
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
@@ -144,11 +157,16 @@ function s3Config(e: z.infer<typeof EnvSchema>): S3Config | undefined {
   };
 }
 
-function databaseConfig(url: string | undefined, dataDir: string): DatabaseConfig {
-  if (!url) return { dialect: 'sqlite', file: path.join(dataDir, 'medaius.sqlite') };
+function databaseConfig(
+  url: string | undefined,
+  dataDir: string,
+  readThreads: number,
+): DatabaseConfig {
+  if (!url) return { dialect: 'sqlite', file: path.join(dataDir, 'medaius.sqlite'), readThreads };
   if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', connectionString: url };
   const file = url.replace(/^(sqlite:|file:)/, '');
-  return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
+  if (file === ':memory:') return { dialect: 'sqlite', file };
+  return { dialect: 'sqlite', file: path.resolve(file), readThreads };
 }
 
 /** The secret that signs file URLs and keys the audit chain; created once, then reused. */

@@ -21,10 +21,18 @@ export interface TestDatabase extends Database {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
+/** `readThreads`: SQLite's reader threads and checkpointer (read-pool.ts); none by default. */
+export async function createTestDatabase(
+  dialect: Dialect,
+  options: { readThreads?: number } = {},
+): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'medaius-test-'));
-    const database = openDatabase({ dialect, file: path.join(dir, 'test.sqlite') });
+    const database = openDatabase({
+      dialect,
+      file: path.join(dir, 'test.sqlite'),
+      readThreads: options.readThreads,
+    });
     await migrateToLatest(database.db);
     return {
       ...database,

@@ -73,10 +73,12 @@ export interface WorldOptions {
   env?: Record<string, string>;
   /** listen on a real port, for URLs fetched over HTTP */
   listen?: boolean;
+  /** SQLite reader threads, as the server has by default on a machine with several cores */
+  readThreads?: number;
 }
 
 export async function createWorld(dialect: Dialect, options: WorldOptions = {}): Promise<World> {
-  const database = await createTestDatabase(dialect);
+  const database = await createTestDatabase(dialect, { readThreads: options.readThreads });
   const time = new ManualClock();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'medaius-world-'));
   const config = loadConfig({

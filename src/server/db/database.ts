@@ -5,6 +5,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
   Kysely,
+  type CompiledQuery,
   Migrator,
   PostgresDialect,
   SqliteDialect,
@@ -14,6 +15,12 @@ import {
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import { migrations } from './migrations/index.js';
+import {
+  BACKSTOP_CHECKPOINT_PAGES,
+  joinJsonRows,
+  SqliteReadPool,
+  type JsonArray,
+} from './read-pool.js';
 import type { DB } from './schema.js';
 
 export type Dialect = DatabaseConfig['dialect'];
@@ -21,6 +28,14 @@ export type Dialect = DatabaseConfig['dialect'];
 export interface Database {
   db: Kysely<DB>;
   dialect: Dialect;
+  /**
+   * Runs `query`, whose rows each have one column holding a JSON value, outside any
+   * transaction, and returns the first `take` rows as one JSON array. On SQLite with reader
+   * threads (read-pool.ts) it runs on one of them.
+   */
+  jsonArray(query: CompiledQuery, take: number): Promise<JsonArray>;
+  /** SQLite's reader threads and checkpointer, when it has them */
+  readPool: SqliteReadPool | undefined;
   destroy(): Promise<void>;
 }
 
@@ -28,15 +43,45 @@ export function openDatabase(
   config: DatabaseConfig,
   options: { poolSize?: number } = {},
 ): Database {
+  const readThreads =
+    config.dialect === 'sqlite' && config.file !== ':memory:' ? (config.readThreads ?? 0) : 0;
   const db =
     config.dialect === 'sqlite'
       ? new Kysely<DB>({
-          dialect: new SqliteDialect({ database: withStatementCache(openSqlite(config.file)) }),
+          dialect: new SqliteDialect({
+            database: withStatementCache(openSqlite(config.file, readThreads > 0)),
+          }),
         })
       : new Kysely<DB>({
           dialect: new PostgresDialect({ pool: openPool(config.connectionString, options) }),
         });
-  return { db, dialect: config.dialect, destroy: () => db.destroy() };
+  const jsonArrayHere = async (query: CompiledQuery, take: number) => {
+    const { rows } = await db.executeQuery<Record<string, string>>(query);
+    return joinJsonRows(
+      rows.map((row) => Object.values(row)[0]!),
+      take,
+    );
+  };
+  if (config.dialect !== 'sqlite' || readThreads < 1) {
+    return {
+      db,
+      dialect: config.dialect,
+      jsonArray: jsonArrayHere,
+      readPool: undefined,
+      destroy: () => db.destroy(),
+    };
+  }
+  const readPool = new SqliteReadPool(config.file, { readers: readThreads });
+  return {
+    db,
+    dialect: config.dialect,
+    jsonArray: (query, take) => readPool.jsonArray(query.sql, query.parameters, take),
+    readPool,
+    destroy: async () => {
+      await readPool.close();
+      await db.destroy();
+    },
+  };
 }
 
 function openPool(connectionString: string, options: { poolSize?: number }): pg.Pool {
@@ -56,7 +101,8 @@ function openPool(connectionString: string, options: { poolSize?: number }): pg.
   return pool;
 }
 
-function openSqlite(file: string): SQLite.Database {
+/** `checkpointer`: whether a read pool's checkpointer will keep the log short (read-pool.ts). */
+function openSqlite(file: string, checkpointer: boolean): SQLite.Database {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
@@ -65,6 +111,7 @@ function openSqlite(file: string): SQLite.Database {
   // can lose the last transactions, never corrupt the file.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
+  if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
   return sqlite;
 }
 

@@ -36,8 +36,7 @@ const templatesByAdapter = new WeakMap<object, Map<string, Template>>();
 
 /**
  * Runs the query `build` makes from `values`, compiling it only on the first run of its
- * shape. `name` names the query (one build function per name). Where the Kysely instance has
- * plugins (the benchmark's statement recorder), every run is built afresh so they see it.
+ * shape. `name` names the query (one build function per name).
  */
 export async function executeCached<D, V extends Record<string, ShapeValue>, O>(
   db: Kysely<D>,
@@ -45,8 +44,22 @@ export async function executeCached<D, V extends Record<string, ShapeValue>, O>(
   values: V,
   build: (values: V) => Compilable<O>,
 ): Promise<O[]> {
+  return (await db.executeQuery(compileCached(db, name, values, build))).rows;
+}
+
+/**
+ * The query `build` makes from `values`, compiled, for running elsewhere (Database.jsonArray);
+ * compiled only on the first call of its shape. Where the Kysely instance has plugins (the
+ * benchmark's statement recorder), every call is built afresh so they see it.
+ */
+export function compileCached<D, V extends Record<string, ShapeValue>, O>(
+  db: Kysely<D>,
+  name: string,
+  values: V,
+  build: (values: V) => Compilable<O>,
+): CompiledQuery<O> {
   const executor = db.getExecutor();
-  if (executor.plugins.length > 0) return (await db.executeQuery(build(values))).rows;
+  if (executor.plugins.length > 0) return build(values).compile();
   let templates = templatesByAdapter.get(executor.adapter);
   if (!templates) {
     templates = new Map();
@@ -64,13 +77,12 @@ export async function executeCached<D, V extends Record<string, ShapeValue>, O>(
     const value = values[slot.key];
     return Array.isArray(value) ? value[slot.element] : value;
   });
-  const compiled: CompiledQuery<O> = {
+  return {
     query: template.compiled.query,
     sql: template.compiled.sql,
     parameters,
     queryId: createQueryId(),
-  };
-  return (await db.executeQuery(compiled)).rows;
+  } as CompiledQuery<O>;
 }
 
 function shapeOf(name: string, values: Record<string, ShapeValue>): string {

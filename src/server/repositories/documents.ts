@@ -2,6 +2,7 @@
 // (document_date, created_at, id) descending, which the indexes of migration 0001 serve.
 import {
   PostgresAdapter,
+  type CompiledQuery,
   sql,
   type Kysely,
   type RawBuilder,
@@ -9,7 +10,8 @@ import {
   type Updateable,
 } from 'kysely';
 import type { Category, DocumentStatus } from '../../shared/domain.js';
-import { executeCached } from '../db/prepared.js';
+import { compileCached } from '../db/prepared.js';
+import type { JsonArray } from '../db/read-pool.js';
 import type { DB, DocumentReferenceTable } from '../db/schema.js';
 
 export type DocumentRow = Selectable<DocumentReferenceTable>;
@@ -104,12 +106,17 @@ export class DocumentRepository {
   }
 
   /**
-   * The documents `f` selects, each as its DocumentReference in JSON text. listQuery(f),
-   * compiled once per combination of filters (the endpoint's hot path).
+   * The documents `f` selects (up to f.limit), the first `take` of them as one JSON array of
+   * DocumentReference, run by `run` (Database.jsonArray: on SQLite, a reader thread).
+   * listQuery(f), compiled once per combination of filters (the endpoint's hot path).
    */
-  async list(f: DocumentFilter): Promise<string[]> {
+  list(
+    f: DocumentFilter,
+    take: number,
+    run: (query: CompiledQuery, take: number) => Promise<JsonArray>,
+  ): Promise<JsonArray> {
     const { after, ...filter } = f;
-    const rows = await executeCached(
+    const query = compileCached(
       this.db,
       'documents.list',
       {
@@ -127,7 +134,7 @@ export class DocumentRepository {
               : { documentDate: afterDate, createdAt: afterCreatedAt!, id: afterId! },
         }),
     );
-    return rows.map((r) => r.json);
+    return run(query, take);
   }
 
   /** The list query itself, exactly as list() runs it, exposed so benchmarks can print its plan. */

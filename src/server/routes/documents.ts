@@ -110,10 +110,13 @@ export const documentRoutes: FastifyPluginAsyncZod<{
         response: { 200: pageOf(DocumentReference) },
       },
     },
-    // The page arrives as JSON text (the database writes the items) and is sent as it is;
+    // The page arrives as JSON bytes (the database writes the items) and is sent as it is;
     // the typed reply only models objects for the schema's serializer, hence the plain one.
+    // Its memory goes back to the database thread that wrote it only once it has been sent
+    // in full ('finish'); a response cut short leaves it to the collector.
     async (request, reply) => {
       const page = await services.documents.list(actorOf(request), request.query);
+      reply.raw.once('finish', page.sent);
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(page.json);
     },
   );

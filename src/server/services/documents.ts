@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../clock.js';
+import { wrapJsonArray } from '../db/read-pool.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, notFound } from '../errors.js';
 import {
@@ -39,8 +40,12 @@ export type NewDocument = Omit<
  * items come as JSON from the database (DocumentRepository.list).
  */
 export interface SerializedPage {
-  json: string;
+  json: Buffer;
+  /** To call once `json` has been sent: its memory is reused (see JsonArray.recycle). */
+  sent(): void;
 }
+
+const ITEMS_START = Buffer.from('{"items":');
 
 export class DocumentService {
   constructor(
@@ -110,38 +115,40 @@ export class DocumentService {
     const permissions = await this.access.permissions(actor);
     if (query.category) assertPermitted(actor, permissions, query.category, 'read');
     const after = query.cursor ? decodeCursor(query.cursor, 3) : undefined;
-    const rows = await new DocumentRepository(this.database.db).list({
-      organizationId: actor.organizationId,
-      patientId: query.patientId,
-      encounterId: query.encounterId,
-      category: query.category,
-      categories: readableIn(permissions),
-      from: query.from,
-      to: query.to,
-      status: query.status === 'deleted' ? undefined : query.status,
-      titleLike: query.q ? titlePatterns(query.q) : undefined,
-      deleted,
-      grantedTo: this.access.aclApplies(actor) && !query.patientId ? actor.userId : undefined,
-      after: after && { documentDate: after[0]!, createdAt: after[1]!, id: after[2]! },
-      limit: query.limit + 1,
-    });
-    const shown = rows.slice(0, query.limit);
-    const last =
-      shown.length > 0 ? (JSON.parse(shown[shown.length - 1]!) as DocumentReference) : null;
-    const nextCursor =
-      rows.length > query.limit && last
-        ? encodeCursor([last.documentDate, last.createdAt, last.id])
-        : null;
+    const page = await new DocumentRepository(this.database.db).list(
+      {
+        organizationId: actor.organizationId,
+        patientId: query.patientId,
+        encounterId: query.encounterId,
+        category: query.category,
+        categories: readableIn(permissions),
+        from: query.from,
+        to: query.to,
+        status: query.status === 'deleted' ? undefined : query.status,
+        titleLike: query.q ? titlePatterns(query.q) : undefined,
+        deleted,
+        grantedTo: this.access.aclApplies(actor) && !query.patientId ? actor.userId : undefined,
+        after: after && { documentDate: after[0]!, createdAt: after[1]!, id: after[2]! },
+        limit: query.limit + 1,
+      },
+      query.limit,
+      this.database.jsonArray,
+    );
+    const last = page.last ? (JSON.parse(page.last) as DocumentReference) : null;
+    const nextCursor = last ? encodeCursor([last.documentDate, last.createdAt, last.id]) : null;
     await this.audit.record(auditContextOf(actor), {
       action: 'document.list',
       entityType: 'document',
       patientId: query.patientId ?? null,
       details: {
         filter: { ...query, cursor: undefined, limit: undefined },
-        results: shown.length,
+        results: Math.min(page.count, query.limit),
       },
     });
-    return { json: `{"items":[${shown.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}` };
+    return {
+      json: wrapJsonArray(page, ITEMS_START, `,"nextCursor":${JSON.stringify(nextCursor)}}`),
+      sent: page.recycle,
+    };
   }
 
   async get(actor: Actor, id: string): Promise<DocumentReference> {

@@ -11,7 +11,14 @@ interface Doc {
   deletedAt: string | null;
 }
 
-describe.each(DIALECTS)('documents (%s)', (dialect) => {
+// SQLite also with a reader thread, which runs the list as the server does on a multi-core
+// machine (src/server/db/read-pool.ts).
+const SETUPS = [
+  ...DIALECTS.map((dialect) => ({ dialect, readThreads: 0, name: dialect })),
+  { dialect: 'sqlite' as const, readThreads: 1, name: 'sqlite, reader thread' },
+];
+
+describe.each(SETUPS)('documents ($name)', ({ dialect, readThreads }) => {
   let w: World;
   let admin: string;
   let clinician: string;
@@ -19,7 +26,7 @@ describe.each(DIALECTS)('documents (%s)', (dialect) => {
   const made: Doc[] = [];
 
   beforeAll(async () => {
-    w = await createWorld(dialect);
+    w = await createWorld(dialect, { readThreads });
     admin = await w.login(w.a.users.admin.email);
     clinician = await w.login(w.a.users.clinician.email);
     patientId = w.a.patients[1]!;

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/server/config.js';
@@ -42,7 +42,24 @@ describe('server configuration', () => {
     });
   });
 
+  it('gives SQLite one reader thread per core beyond the first, up to 4, or SQLITE_READ_THREADS', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'medaius.sqlite');
+    expect(loadConfig({ DATA_DIR: dir }).database).toEqual({
+      dialect: 'sqlite',
+      file,
+      readThreads: Math.min(4, availableParallelism() - 1),
+    });
+    expect(loadConfig({ DATA_DIR: dir, SQLITE_READ_THREADS: '0' }).database).toEqual({
+      dialect: 'sqlite',
+      file,
+      readThreads: 0,
+    });
+  });
+
   it.each([
+    [{ SQLITE_READ_THREADS: '-1' }, 'SQLITE_READ_THREADS'],
+    [{ SQLITE_READ_THREADS: 'many' }, 'SQLITE_READ_THREADS'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ STORAGE_TYPE: 'ftp' }, 'STORAGE_TYPE'],
