@@ -1,6 +1,7 @@
 // Builds main's services from what differs between the Electron app and the headless server
 // (where settings and secrets are kept), and connects them to the contract's events. Plain Node.
 import {
+  NOTICES_CHANGED,
   SECRETS_BACKEND_WARNING,
   SESSION_CHANGED,
   SETTINGS_CHANGED,
@@ -9,6 +10,7 @@ import {
 import { createHandlers, type UploadControls } from './handlers.js';
 import { EventHub, type IpcHandlers } from './ipc.js';
 import type { IngestService } from './services/ingest/index.js';
+import { NoticeBoard } from './services/notices.js';
 import type { OfflineService } from './services/offline/offline-service.js';
 import type { SecretStore } from './services/secrets/secret-store.js';
 import { SessionService } from './services/session/session-service.js';
@@ -34,6 +36,8 @@ export interface MainServices {
   secrets: SecretStore;
   session: SessionService;
   events: EventHub;
+  /** problems met by background work, shown to the user until dismissed */
+  notices: NoticeBoard;
   handlers: IpcHandlers;
   /** set by startWork (work.ts) once the upload queue runs */
   uploads: { current?: UploadControls };
@@ -58,6 +62,7 @@ export function composeMain(deps: MainDependencies): MainServices {
     heartbeatMs: deps.heartbeatMs,
   });
   const events = new EventHub();
+  const notices = new NoticeBoard();
   const uploads: MainServices['uploads'] = {};
   const ingest: MainServices['ingest'] = {};
   const offline: MainServices['offline'] = {};
@@ -69,12 +74,14 @@ export function composeMain(deps: MainDependencies): MainServices {
   const unsubscribe = [
     settings.subscribe((value) => events.publish(SETTINGS_CHANGED, value)),
     session.subscribe((state) => events.publish(SESSION_CHANGED, state)),
+    notices.subscribe((list) => events.publish(NOTICES_CHANGED, list)),
   ];
   return {
     settings,
     secrets: deps.secrets,
     session,
     events,
+    notices,
     uploads,
     ingest,
     offline,
@@ -85,6 +92,7 @@ export function composeMain(deps: MainDependencies): MainServices {
       settings,
       session,
       secrets: deps.secrets,
+      notices,
       fetch: deps.fetch,
       exportDir: deps.exportDir,
     }),

@@ -2,6 +2,8 @@
 // validates and serves this map, over Electron IPC or the local WebSocket.
 import {
   API_HEALTH,
+  NOTICES_DISMISS,
+  NOTICES_LIST,
   SECRETS_STATUS,
   SESSION_GET,
   SESSION_SIGN_IN,
@@ -21,6 +23,7 @@ import { createOfflineHandlers } from './offline-handlers.js';
 import { createRecordsHandlers } from './records-handlers.js';
 import { checkApiHealth } from './services/api-health.js';
 import type { IngestService } from './services/ingest/index.js';
+import type { NoticeBoard } from './services/notices.js';
 import type { OfflineService } from './services/offline/offline-service.js';
 import type { SecretStore } from './services/secrets/secret-store.js';
 import type { SessionService } from './services/session/session-service.js';
@@ -45,6 +48,8 @@ export interface HandlerDependencies {
   settings: SettingsService;
   session: SessionService;
   secrets: SecretStore;
+  /** problems met by background work, until the user dismisses them */
+  notices: NoticeBoard;
   fetch: typeof globalThis.fetch;
   /** where annotated PDFs are exported (default: the user's Downloads folder) */
   exportDir?: string;
@@ -71,6 +76,8 @@ export function createHandlers(deps: HandlerDependencies): IpcHandlers {
     [UPLOADS_RESUME]: async ({ id }) => steer(started(uploads), 'resume', id),
     [UPLOADS_CANCEL]: async ({ id }) => steer(started(uploads), 'cancel', id),
     [UPLOADS_RETRY]: async ({ id }) => steer(started(uploads), 'retry', id),
+    [NOTICES_LIST]: async () => deps.notices.list(),
+    [NOTICES_DISMISS]: async ({ id }) => deps.notices.dismiss(id),
   };
 }
 

@@ -76,7 +76,12 @@ export async function startWork(
   dataDir: string,
   options: WorkOptions = {},
 ): Promise<Work> {
-  const report = options.report ?? ((message: string) => console.error(message));
+  // Problems nobody asked about reach the user as notices (and the log), not only the console.
+  const report = (message: string): void => {
+    main.notices.add(message);
+    if (options.report) options.report(message);
+    else console.error(message);
+  };
   // The queue releases staged bytes through ingest, and ingest asks the queue before deleting
   // any: each needs the other, so the queue reaches ingest through this late binding.
   const late: { ingest?: IngestService } = {};
@@ -126,7 +131,10 @@ export async function startWork(
     }));
     hotFolders = hotFolders
       .then(() => ingest.setHotFolders(folders))
-      .then((problems) => problems.forEach(report), report);
+      .then(
+        (problems) => problems.forEach(report),
+        (error: unknown) => report(`The hot folders could not be set up: ${String(error)}`),
+      );
   };
   applySettings(main.settings.get());
   unsubscribe.push(main.settings.subscribe(applySettings));
@@ -364,6 +372,16 @@ function publishIngestEvent(
       return;
     case 'hot-folder-error':
       report(`The hot folder ${event.folder}: ${event.reason}.`);
+      return;
+    case 'hot-folder':
+      if (event.outcome === 'rejected') {
+        const reason = (event.reason ?? 'it was refused')
+          .replace(`${event.fileName}: `, '')
+          .replace(/\.$/, '');
+        report(
+          `The hot folder ${event.folder} did not take ${event.fileName}: ${reason}. It is left there.`,
+        );
+      }
       return;
     default:
       // Rejections come back in the call's report; hot-folder outcomes show as inbox changes.

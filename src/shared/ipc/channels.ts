@@ -22,6 +22,8 @@ export const UPLOADS_PAUSE = 'uploads:pause';
 export const UPLOADS_RESUME = 'uploads:resume';
 export const UPLOADS_CANCEL = 'uploads:cancel';
 export const UPLOADS_RETRY = 'uploads:retry';
+export const NOTICES_LIST = 'notices:list';
+export const NOTICES_DISMISS = 'notices:dismiss';
 
 /** Request/response channels: renderer asks, main answers. */
 export const IPC_METHODS = {
@@ -37,6 +39,8 @@ export const IPC_METHODS = {
   [UPLOADS_RESUME]: 'resumeUploads',
   [UPLOADS_CANCEL]: 'cancelUploads',
   [UPLOADS_RETRY]: 'retryUploads',
+  [NOTICES_LIST]: 'listNotices',
+  [NOTICES_DISMISS]: 'dismissNotices',
   ...INGEST_METHODS,
   ...RECORDS_METHODS,
   ...OFFLINE_METHODS,
@@ -49,6 +53,7 @@ export const SESSION_CHANGED = 'session:changed';
 export const SETTINGS_CHANGED = 'settings:changed';
 export const SECRETS_BACKEND_WARNING = 'secrets:backend-warning';
 export const UPLOADS_CHANGED = 'uploads:changed';
+export const NOTICES_CHANGED = 'notices:changed';
 
 /** Events: main pushes, the renderer subscribes with `on*(listener)`, which returns an unsubscribe. */
 export const EVENT_METHODS = {
@@ -56,6 +61,7 @@ export const EVENT_METHODS = {
   [SETTINGS_CHANGED]: 'onSettingsChanged',
   [SECRETS_BACKEND_WARNING]: 'onSecretBackendWarning',
   [UPLOADS_CHANGED]: 'onUploadsChanged',
+  [NOTICES_CHANGED]: 'onNoticesChanged',
   ...INGEST_EVENT_METHODS,
   ...RECORDS_EVENT_METHODS,
   ...OFFLINE_EVENT_METHODS,

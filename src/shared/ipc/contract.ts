@@ -26,6 +26,7 @@ import {
   type IPC_METHODS,
 } from './channels.js';
 import { INGEST_CONTRACT, INGEST_EVENTS } from './ingest.js';
+import { NOTICES_CONTRACT, NOTICES_EVENTS } from './notices.js';
 import { OFFLINE_CONTRACT, OFFLINE_EVENTS } from './offline.js';
 import { RECORDS_CONTRACT, RECORDS_EVENTS } from './records.js';
 import { SecretStorageStatus, SessionState, SignInResult } from './session.js';
@@ -39,6 +40,7 @@ export * from './uploads.js';
 export * from './ingest.js';
 export * from './records.js';
 export * from './offline.js';
+export * from './notices.js';
 
 /** Whether the companion API answered its health check, and if not, why, in words a user can act on. */
 export const ApiHealth = z.discriminatedUnion('state', [
@@ -63,6 +65,7 @@ export const IPC_CONTRACT = {
   [UPLOADS_RESUME]: { input: UploadTarget, output: UploadQueueState },
   [UPLOADS_CANCEL]: { input: UploadTarget, output: UploadQueueState },
   [UPLOADS_RETRY]: { input: UploadTarget, output: UploadQueueState },
+  ...NOTICES_CONTRACT,
   ...INGEST_CONTRACT,
   ...RECORDS_CONTRACT,
   ...OFFLINE_CONTRACT,
@@ -73,6 +76,7 @@ export const EVENT_CONTRACT = {
   [SETTINGS_CHANGED]: Settings,
   [SECRETS_BACKEND_WARNING]: SecretStorageStatus,
   [UPLOADS_CHANGED]: UploadEvent,
+  ...NOTICES_EVENTS,
   ...INGEST_EVENTS,
   ...RECORDS_EVENTS,
   ...OFFLINE_EVENTS,

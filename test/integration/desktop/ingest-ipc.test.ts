@@ -381,6 +381,43 @@ describe('hot folders from the settings', () => {
     expect((await readdir(watched)).sort()).toEqual(['done', 'later.pdf']);
     expect((await api.listInbox()).items.map((i) => i.originalName)).toEqual(['lab.pdf']);
   });
+
+  it('tells the user, until dismissed, about a file it could not take and a folder it cannot watch', async () => {
+    const heard: string[][] = [];
+    api.onNoticesChanged(({ notices }) => heard.push(notices.map((n) => n.message)));
+    const watched = await mkdtemp(path.join(scratch, 'fax-out-'));
+    await writeFile(path.join(watched, 'fax.pdf'), 'this is not a PDF at all');
+    // A file where the folder should be: nothing can be watched or moved there.
+    const missing = path.join(scratch, 'scans-is-a-file');
+    await writeFile(missing, '');
+    await api.updateSettings({
+      hotFolders: [
+        { path: watched, processedSubfolder: 'done' },
+        { path: missing, processedSubfolder: 'done' },
+      ],
+    });
+    const notices = await waitFor('a notice for each problem', async () => {
+      const { notices } = await api.listNotices();
+      return notices.length >= 2 ? notices : undefined;
+    });
+    const messages = notices.map((n) => n.message);
+    expect(messages).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^The hot folder ${watched} did not take fax\\.pdf: it is named \\.pdf but the content is a plain text file\\. .+\\. It is left there\\.$`,
+        ),
+      ),
+    );
+    expect(messages).toContainEqual(expect.stringContaining(missing));
+    expect(await readdir(watched)).toContain('fax.pdf');
+    expect(heard.at(-1)).toEqual(messages);
+
+    const rest = await api.dismissNotices({ id: notices[0]!.id });
+    expect(rest.notices.map((n) => n.message)).toEqual(messages.slice(1));
+    expect((await api.dismissNotices({})).notices).toEqual([]);
+    expect((await api.listNotices()).notices).toEqual([]);
+    await api.updateSettings({ hotFolders: [] });
+  });
 });
 
 describe('filing and uploading over IPC', () => {

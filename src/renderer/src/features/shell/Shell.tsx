@@ -9,6 +9,7 @@ import { PatientDocumentsScreen } from '../documents/PatientDocumentsScreen.js';
 import { ConflictDialog } from '../offline/ConflictDialog.js';
 import { PatientsScreen } from '../patients/PatientsScreen.js';
 import { SettingsScreen } from '../settings/SettingsScreen.js';
+import { Notices } from '../notices/Notices.js';
 import { StatusBar } from '../uploads/StatusBar.js';
 import { UploadQueueScreen } from '../uploads/UploadQueueScreen.js';
 import { ViewerScreen } from '../viewer/ViewerScreen.js';
@@ -31,6 +32,7 @@ export function Shell({ session }: { session: SignedInState }) {
         </a>
         <NavBar session={session} />
         <SecretWarning />
+        <Notices />
         {session.offline && (
           <p role="status" className="banner banner-warning">
             {session.message ?? 'Offline: queued work is sent once the server answers again.'}
