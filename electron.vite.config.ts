@@ -9,6 +9,14 @@ export default defineConfig({
       // electron-store ships only as ESM; bundling it keeps main independent of how Electron
       // resolves ESM packages from node_modules.
       externalizeDeps: { exclude: ['electron-store'] },
+      rolldownOptions: {
+        // The thumbnail thread's program is a file of its own next to index.js, where
+        // src/main/index.ts points setThumbnailWorker.
+        input: {
+          index: 'src/main/index.ts',
+          'thumbnail-worker': 'src/shared-node/files/thumbnail-worker.ts',
+        },
+      },
     },
   },
   preload: {

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { dicomThumbnail } from './dicom-thumbnail.js';
 import { FILE_TYPES } from './known-types.js';
 import { pdfThumbnail } from './pdf-thumbnail.js';
+import { thumbnailInThread } from './thumbnail-thread.js';
 import {
   DEFAULT_LONG_EDGE,
   encodeThumbnail,
@@ -20,7 +21,24 @@ export interface ThumbnailOptions {
   maxPixels?: number;
 }
 
+/**
+ * The thumbnail of the file at `path`. PDFs and DICOM are drawn on a worker thread
+ * (thumbnail-thread.ts), so the caller's event loop keeps answering meanwhile.
+ */
 export async function makeThumbnail(
+  path: string,
+  type: DetectedType,
+  options: ThumbnailOptions = {},
+): Promise<ThumbnailResult> {
+  if (type.mime === FILE_TYPES.pdf.mime || type.mime === FILE_TYPES.dicom.mime) {
+    const drawn = await thumbnailInThread(path, type, options);
+    if (drawn) return drawn;
+  }
+  return makeThumbnailHere(path, type, options);
+}
+
+/** makeThumbnail on the calling thread (the thumbnail thread's own work). */
+export async function makeThumbnailHere(
   path: string,
   type: DetectedType,
   {
