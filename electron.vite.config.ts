@@ -10,11 +10,11 @@ export default defineConfig({
       // resolves ESM packages from node_modules.
       externalizeDeps: { exclude: ['electron-store'] },
       rolldownOptions: {
-        // The thumbnail thread's program is a file of its own next to index.js, where
-        // src/main/index.ts points setThumbnailWorker.
+        // The file thread's program is a file of its own next to index.js, where
+        // src/main/index.ts points setFileWorker.
         input: {
           index: 'src/main/index.ts',
-          'thumbnail-worker': 'src/shared-node/files/thumbnail-worker.ts',
+          'file-worker': 'src/shared-node/files/file-worker.ts',
         },
       },
     },

@@ -25,12 +25,12 @@ import { SafeStorageSecretStore } from './services/secrets/safe-storage.js';
 import { openSettingsStore, SETTINGS_FILE_NAME } from './services/settings/settings-service.js';
 import { stopBeforeQuit } from './shutdown.js';
 import { startWork } from './work.js';
-import { setThumbnailWorker } from '../shared-node/files/thumbnail-thread.js';
+import { setFileWorker } from '../shared-node/files/file-thread.js';
 
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
-// Built beside this file by electron-vite (electron.vite.config.ts): PDF and DICOM thumbnails
-// are drawn there, not on the thread that answers the window.
-setThumbnailWorker(new URL('./thumbnail-worker.js', import.meta.url));
+// Built beside this file by electron-vite (electron.vite.config.ts): PDFs and DICOM are
+// checked and previewed there, not on the thread that answers the window.
+setFileWorker(new URL('./file-worker.js', import.meta.url));
 const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
 
 let mainWindow: BrowserWindow | undefined;

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { dicomThumbnail } from './dicom-thumbnail.js';
 import { FILE_TYPES } from './known-types.js';
 import { pdfThumbnail } from './pdf-thumbnail.js';
-import { thumbnailInThread } from './thumbnail-thread.js';
+import { inFileThread } from './file-thread.js';
 import {
   DEFAULT_LONG_EDGE,
   encodeThumbnail,
@@ -22,8 +22,8 @@ export interface ThumbnailOptions {
 }
 
 /**
- * The thumbnail of the file at `path`. PDFs and DICOM are drawn on a worker thread
- * (thumbnail-thread.ts), so the caller's event loop keeps answering meanwhile.
+ * The thumbnail of the file at `path`. PDFs and DICOM are drawn on the file thread
+ * (file-thread.ts), so the caller's event loop keeps answering meanwhile.
  */
 export async function makeThumbnail(
   path: string,
@@ -31,8 +31,15 @@ export async function makeThumbnail(
   options: ThumbnailOptions = {},
 ): Promise<ThumbnailResult> {
   if (type.mime === FILE_TYPES.pdf.mime || type.mime === FILE_TYPES.dicom.mime) {
-    const drawn = await thumbnailInThread(path, type, options);
-    if (drawn) return drawn;
+    const drawn = await inFileThread({ kind: 'thumbnail', path, type, options });
+    if (drawn && 'stopped' in drawn) return { status: 'failed', reason: drawn.stopped };
+    if (drawn) {
+      const { result } = drawn;
+      // A Buffer arrives from the thread as a plain Uint8Array: a Buffer again, not copied.
+      if (result.status !== 'ready') return result;
+      const { buffer, byteOffset, byteLength } = result.jpeg;
+      return { ...result, jpeg: Buffer.from(buffer, byteOffset, byteLength) };
+    }
   }
   return makeThumbnailHere(path, type, options);
 }

@@ -14,7 +14,8 @@ import {
   printableName,
   programExtension,
 } from './names.js';
-import { hasPdfTrailer, isPasswordError, openPdf, TRAILER_WINDOW } from './pdf.js';
+import { inFileThread } from './file-thread.js';
+import { hasPdfTrailer, pdfPagesHere, TRAILER_WINDOW } from './pdf.js';
 import { describeContent, detectExecutable, detectType, HEAD_BYTES } from './sniff.js';
 import { FileProblem, MiB, type DetectedType, type FileKind, type FileLimits } from './types.js';
 
@@ -196,7 +197,7 @@ function inspect(
   type: DetectedType,
   limits: FileLimits,
 ): Promise<Details> {
-  if (type.mime === FILE_TYPES.pdf.mime) return inspectPdf(name, file, size);
+  if (type.mime === FILE_TYPES.pdf.mime) return inspectPdf(name, path, file, size);
   if (type.mime === FILE_TYPES.dicom.mime) return inspectDicom(name, file, size, limits);
   if (type.kind === 'photo') return inspectImage(name, path, type, limits);
   return Promise.resolve({});
@@ -242,32 +243,36 @@ const damagedPdf = (name: string, detail: string): FileProblem =>
     `the PDF is truncated or damaged (${detail}). Export or scan it again; if it came by email or download, fetch it again.`,
   );
 
-async function inspectPdf(name: string, file: FileHandle, size: number): Promise<Details> {
+async function inspectPdf(
+  name: string,
+  path: string,
+  file: FileHandle,
+  size: number,
+): Promise<Details> {
   const tail = await readAt(
     file,
     Math.max(0, size - TRAILER_WINDOW),
     Math.min(size, TRAILER_WINDOW),
   );
   if (!hasPdfTrailer(tail)) throw damagedPdf(name, 'it does not end with %%EOF');
-  let doc;
-  try {
-    doc = await openPdf(new Uint8Array(await file.readFile()));
-  } catch (error) {
-    if (isPasswordError(error)) {
+  // pdf.js opens it on the file thread: a damaged one can take it seconds to rebuild.
+  const outcome = (await inFileThread({ kind: 'pdf-pages', path })) ?? {
+    result: await pdfPagesHere(path),
+  };
+  if ('stopped' in outcome) throw damagedPdf(name, outcome.stopped);
+  const opened = outcome.result;
+  if ('error' in opened) {
+    if (opened.password) {
       throw new FileProblem(
         'password_protected',
         name,
         'the PDF needs a password to open, so nobody else could read it. Save a copy without the password and upload that.',
       );
     }
-    throw damagedPdf(name, (error as Error).message);
+    throw damagedPdf(name, opened.error);
   }
-  try {
-    if (doc.numPages < 1) throw damagedPdf(name, 'it has no pages');
-    return { pages: doc.numPages };
-  } finally {
-    await doc.destroy();
-  }
+  if (opened.pages < 1) throw damagedPdf(name, 'it has no pages');
+  return { pages: opened.pages };
 }
 
 async function inspectDicom(

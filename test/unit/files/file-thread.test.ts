@@ -1,4 +1,4 @@
-// PDF and DICOM thumbnails are drawn on a worker thread (src/shared-node/files/thumbnail-thread.ts):
+// PDF and DICOM thumbnails are drawn on a worker thread (src/shared-node/files/file-thread.ts):
 // the same pictures as on the calling thread, while that thread's event loop keeps turning; a
 // thread that dies fails only the thumbnail it was drawing, and one that cannot start leaves
 // the drawing to the calling thread.
@@ -9,10 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FILE_TYPES } from '../../../src/shared-node/files/known-types.js';
-import {
-  setThumbnailWorker,
-  thumbnailThreadId,
-} from '../../../src/shared-node/files/thumbnail-thread.js';
+import { fileThreadId, setFileWorker } from '../../../src/shared-node/files/file-thread.js';
 import { makeThumbnail, makeThumbnailHere } from '../../../src/shared-node/files/thumbnails.js';
 import { ensureFixtures, type Fixtures } from '../../fixtures/make-fixtures.js';
 
@@ -38,9 +35,9 @@ beforeAll(async () => {
   densePdf = path.join(scratch, 'dense.pdf');
   await writeFile(densePdf, await doc.save());
 });
-afterEach(() => setThumbnailWorker(undefined));
+afterEach(() => setFileWorker(undefined));
 afterAll(async () => {
-  await setThumbnailWorker(undefined);
+  await setFileWorker(undefined);
   await rm(scratch, { recursive: true, force: true });
 });
 
@@ -56,7 +53,7 @@ describe('thumbnails on a worker thread', () => {
       expect(there).toEqual(here);
       expect(Buffer.isBuffer(there.status === 'ready' && there.jpeg)).toBe(true);
     }
-    const id = await thumbnailThreadId();
+    const id = await fileThreadId();
     expect(id).toBeGreaterThan(0);
   });
 
@@ -92,17 +89,17 @@ describe('thumbnails on a worker thread', () => {
        parentPort.postMessage({ ready: true, threadId: 99 });
        parentPort.on('message', () => process.exit(3));`,
     );
-    await setThumbnailWorker(pathToFileURL(dying));
+    await setFileWorker(pathToFileURL(dying));
     expect(await makeThumbnail(fixtures.vectorPdf, FILE_TYPES.pdf)).toEqual({
       status: 'failed',
-      reason: 'the preview was stopped (exit code 3)',
+      reason: 'the work was stopped (exit code 3)',
     });
-    await setThumbnailWorker(undefined);
+    await setFileWorker(undefined);
     expect((await makeThumbnail(fixtures.vectorPdf, FILE_TYPES.pdf)).status).toBe('ready');
   });
 
   it('draws on this thread when no thread can start', async () => {
-    await setThumbnailWorker(pathToFileURL(path.join(scratch, 'no-such-worker.mjs')));
+    await setFileWorker(pathToFileURL(path.join(scratch, 'no-such-worker.mjs')));
     const result = await makeThumbnail(fixtures.vectorPdf, FILE_TYPES.pdf);
     expect(result).toEqual(await makeThumbnailHere(fixtures.vectorPdf, FILE_TYPES.pdf));
     expect(result.status).toBe('ready');
