@@ -6,7 +6,10 @@
 import {
   CHANNELS,
   EVENT_CONTRACT,
+  INGEST_PROGRESS,
+  INGEST_SCAN_PAGE,
   IPC_CONTRACT,
+  UPLOADS_CHANGED,
   type Channel,
   type ChannelInput,
   type ChannelOutput,
@@ -141,6 +144,17 @@ export interface EventMessage {
  * Where main's services publish the contract's events and transports pick them up. A payload
  * that breaks the contract is reported as the bug it is and sent nowhere.
  */
+/**
+ * Whether a message tells of one moment — a page scanned, a step of progress, one upload item
+ * that changed — rather than whole state. A page that loads later gets none of these (it
+ * reads the state instead), or a new window would show a scan page or progress from minutes
+ * ago; the upload queue's summary is whole state and is kept.
+ */
+function isMomentary({ event, payload }: EventMessage): boolean {
+  if (event === INGEST_SCAN_PAGE || event === INGEST_PROGRESS) return true;
+  return event === UPLOADS_CHANGED && (payload as { type: string }).type !== 'summary';
+}
+
 export class EventHub {
   private readonly listeners = new Listeners<EventMessage>();
   private readonly last = new Map<EventName, EventMessage>();
@@ -158,13 +172,13 @@ export class EventHub {
       return;
     }
     const message = { event, payload: parsed.data };
-    this.last.set(event, message);
+    if (!isMomentary(message)) this.last.set(event, message);
     this.listeners.emit(message);
   }
 
   /**
-   * The last message of each event. Events carry whole state (the session, the settings), so
-   * these bring a renderer that has just (re)loaded up to date.
+   * The last message of each event that carries whole state (the session, the settings, the
+   * inbox), to bring a renderer that has just (re)loaded up to date.
    */
   latest(): EventMessage[] {
     return [...this.last.values()];

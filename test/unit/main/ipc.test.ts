@@ -22,10 +22,12 @@ import {
   CHANNELS,
   EVENT_METHODS,
   EVENTS,
+  INGEST_PROGRESS,
   IPC_METHODS,
   SECRETS_BACKEND_WARNING,
   SESSION_CHANGED,
   SETTINGS_CHANGED,
+  UPLOADS_CHANGED,
   type ExposedApi,
   type SessionState,
 } from '../../../src/shared/ipc/contract.js';
@@ -256,6 +258,23 @@ describe('events to the window', () => {
     // The test secret store warns that it does not encrypt: the page hears that too.
     expect(webContents.sent).toEqual([SETTINGS_CHANGED, SESSION_CHANGED, SECRETS_BACKEND_WARNING]);
     expect(heard).toEqual([5]);
+  });
+
+  it('of a moment (scan pages, progress, one upload item) are not brought to a page that loads later', () => {
+    const hub = new EventHub();
+    const live: string[] = [];
+    hub.subscribe(({ event }) => live.push(event));
+    const summary = { pending: 0, online: true, signedIn: false };
+    hub.publish(INGEST_PROGRESS, { jobId: 'job-1', done: 1, total: 3 });
+    hub.publish(SETTINGS_CHANGED, main.settings.get());
+    hub.publish(UPLOADS_CHANGED, { type: 'summary', summary });
+    hub.publish(UPLOADS_CHANGED, { type: 'removed', id: 'upload-1' });
+    expect(live).toEqual([INGEST_PROGRESS, SETTINGS_CHANGED, UPLOADS_CHANGED, UPLOADS_CHANGED]);
+    // The queue's summary is whole state: the later 'removed' does not displace it.
+    expect(hub.latest().map((m) => [m.event, (m.payload as { type?: string }).type])).toEqual([
+      [SETTINGS_CHANGED, undefined],
+      [UPLOADS_CHANGED, 'summary'],
+    ]);
   });
 
   it('that break the contract, such as a session with a token in it, go nowhere', () => {
