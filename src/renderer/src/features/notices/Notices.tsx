@@ -41,7 +41,7 @@ export function Notices() {
       )}
       <ul role="log" aria-live="polite">
         {notices.map((notice) => (
-          <li key={notice.id} className="banner banner-warning notice">
+          <li key={notice.id} className="banner banner-warning">
             <span className="notice-message">{notice.message}</span>
             <time className="notice-time" dateTime={notice.at}>
               {new Date(notice.at).toLocaleTimeString()}
