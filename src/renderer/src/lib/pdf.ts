@@ -136,5 +136,10 @@ export function openPdf(url: string): PDFDocumentLoadingTask {
     disableFontFace: false,
     useSystemFonts: true,
     enableXfa: false,
+    // JPEG 2000 pictures are decoded by OpenJPEG's plain JavaScript build, which the build puts
+    // at pdfjs/ (electron.vite.config.ts): no WebAssembly, so the content security policy needs
+    // no 'wasm-unsafe-eval'. JBIG2 falls back to pdf.js's own JavaScript decoder.
+    useWasm: false,
+    wasmUrl: new URL('pdfjs/', document.baseURI).href,
   });
 }
