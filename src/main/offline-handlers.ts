@@ -15,6 +15,7 @@ import {
   type Settings,
 } from '../shared/ipc/contract.js';
 import type { IpcHandlers } from './ipc.js';
+import { idleProgress } from './services/cache/model.js';
 import type { OfflineService } from './services/offline/offline-service.js';
 
 export type OfflineChannel = keyof typeof OFFLINE_METHODS;
@@ -53,17 +54,7 @@ function notStarted(cacheSizeMb: number): OfflineStatus {
   return {
     available: false,
     pins: [],
-    sync: {
-      state: 'idle',
-      documentsDone: 0,
-      documentsTotal: 0,
-      bytesDone: 0,
-      bytesTotal: 0,
-      currentDocumentId: null,
-      overLimit: 0,
-      lastSyncedAt: null,
-      message: 'The offline cache is starting.',
-    },
+    sync: idleProgress('The offline cache is starting.'),
     usage: { usedBytes: 0, limitBytes: megabytes(cacheSizeMb), pinnedBytes: 0, patients: [] },
     maxAgeMs: null,
     needsEvictionConsent: false,

@@ -165,8 +165,8 @@ function databaseConfig(
   if (!url) return { dialect: 'sqlite', file: path.join(dataDir, 'medaius.sqlite'), readThreads };
   if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', connectionString: url };
   const file = url.replace(/^(sqlite:|file:)/, '');
-  if (file === ':memory:') return { dialect: 'sqlite', file };
-  return { dialect: 'sqlite', file: path.resolve(file), readThreads };
+  // (an in-memory database gets no reader threads: openDatabase cannot share it)
+  return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(file), readThreads };
 }
 
 /** The secret that signs file URLs and keys the audit chain; created once, then reused. */

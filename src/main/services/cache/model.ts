@@ -85,6 +85,19 @@ export interface SyncProgress {
   message: string | null;
 }
 
+/** No pass under way and none done yet, with `message` for the user. */
+export const idleProgress = (message: string | null = null): SyncProgress => ({
+  state: 'idle',
+  documentsDone: 0,
+  documentsTotal: 0,
+  bytesDone: 0,
+  bytesTotal: 0,
+  currentDocumentId: null,
+  overLimit: 0,
+  lastSyncedAt: null,
+  message,
+});
+
 export interface PatientUsage {
   patientId: string;
   /** from the cached patient record; null when none is cached */

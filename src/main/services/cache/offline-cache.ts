@@ -41,6 +41,7 @@ import { forgetKeys, loadKeys, replaceDataKey } from './key-store.js';
 import {
   CacheIndex,
   emptyIndex,
+  idleProgress,
   PinTarget,
   type CacheEvent,
   type CacheLimits,
@@ -168,17 +169,7 @@ export class OfflineCache {
   #keys!: CacheKeys;
   #index: CacheIndex = emptyIndex();
   #viewLog!: ViewLog;
-  #progress: Progress = {
-    state: 'idle',
-    documentsDone: 0,
-    documentsTotal: 0,
-    bytesDone: 0,
-    bytesTotal: 0,
-    currentDocumentId: null,
-    overLimit: 0,
-    lastSyncedAt: null,
-    message: null,
-  };
+  #progress: Progress = idleProgress();
   #saving: Promise<void> = Promise.resolve();
   #recencyTimer: NodeJS.Timeout | undefined;
   #started = false;

@@ -32,39 +32,19 @@ const FORMAT = 1;
 const AAD = Buffer.from('medaius annotation outbox v1');
 
 const Kind = z.enum(ANNOTATION_KINDS);
+/** What every change carries: which annotation, when, and by whom. */
+const Change = z.object({
+  annotationId: z.string(),
+  documentId: z.string(),
+  madeAt: z.string(),
+  /** the user who made the change; it is sent only with their sign-in */
+  by: z.string().nullable().default(null),
+});
+const Drawn = { type: Kind, pageNumber: z.number().int(), content: AnnotationContent };
 const Op = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('create'),
-    annotationId: z.string(),
-    documentId: z.string(),
-    type: Kind,
-    pageNumber: z.number().int(),
-    content: AnnotationContent,
-    madeAt: z.string(),
-    /** the user who made the change; it is sent only with their sign-in */
-    by: z.string().nullable().default(null),
-  }),
-  z.object({
-    kind: z.literal('update'),
-    annotationId: z.string(),
-    documentId: z.string(),
-    baseVersion: z.number().int(),
-    type: Kind,
-    pageNumber: z.number().int(),
-    content: AnnotationContent,
-    madeAt: z.string(),
-    /** the user who made the change; it is sent only with their sign-in */
-    by: z.string().nullable().default(null),
-  }),
-  z.object({
-    kind: z.literal('delete'),
-    annotationId: z.string(),
-    documentId: z.string(),
-    baseVersion: z.number().int(),
-    madeAt: z.string(),
-    /** the user who made the change; it is sent only with their sign-in */
-    by: z.string().nullable().default(null),
-  }),
+  Change.extend({ kind: z.literal('create'), ...Drawn }),
+  Change.extend({ kind: z.literal('update'), baseVersion: z.number().int(), ...Drawn }),
+  Change.extend({ kind: z.literal('delete'), baseVersion: z.number().int() }),
 ]);
 type Op = z.infer<typeof Op>;
 
